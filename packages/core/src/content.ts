@@ -1,0 +1,73 @@
+/**
+ * Content attributes are JSON strings (the JS span API has no structured values). An SDK value-length
+ * limit would cut them mid-token and leave invalid JSON, so we fit them to a byte budget ourselves:
+ * long strings are shortened first, then trailing array items are dropped, and the result always parses.
+ */
+
+const MARK = '…[truncated]';
+const MIN_STRING = 16;
+
+export interface SerializedContent {
+  json: string;
+  truncated: boolean;
+}
+
+function replacer(_key: string, value: unknown): unknown {
+  // Binary payloads are never useful as text and can be huge: say what was there instead.
+  if (value instanceof Uint8Array || value instanceof ArrayBuffer) return `[binary ${value.byteLength} bytes]`;
+  if (value !== null && typeof value === 'object' && (value as { type?: unknown }).type === 'Buffer') {
+    const data = (value as { data?: unknown }).data;
+    if (Array.isArray(data)) return `[binary ${data.length} bytes]`;
+  }
+  if (typeof value === 'bigint') return value.toString();
+  return value;
+}
+
+function stringify(value: unknown): string | undefined {
+  try {
+    return JSON.stringify(value, replacer);
+  } catch {
+    return undefined;
+  }
+}
+
+function capStrings(value: unknown, cap: number): unknown {
+  if (typeof value === 'string') return value.length > cap ? value.slice(0, cap) + MARK : value;
+  if (Array.isArray(value)) return value.map((v) => capStrings(v, cap));
+  if (value !== null && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = capStrings(v, cap);
+    return out;
+  }
+  return value;
+}
+
+function byteLength(s: string): number {
+  return Buffer.byteLength(s, 'utf8');
+}
+
+export function serializeContent(value: unknown, maxBytes: number): SerializedContent {
+  const json = stringify(value);
+  if (json === undefined) return { json: '"[unserializable content]"', truncated: true };
+  if (byteLength(json) <= maxBytes) return { json, truncated: false };
+
+  // Parse back so that what we shorten is exactly what would have been written (replacer applied).
+  let shape: unknown = JSON.parse(json);
+  let cap = Math.max(MIN_STRING, Math.floor(maxBytes / 2));
+  while (cap >= MIN_STRING) {
+    const out = JSON.stringify(capStrings(shape, cap));
+    if (byteLength(out) <= maxBytes) return { json: out, truncated: true };
+    cap = Math.floor(cap / 2);
+  }
+  shape = capStrings(shape, MIN_STRING);
+  if (Array.isArray(shape)) {
+    const items = shape.slice();
+    while (items.length > 0) {
+      items.pop();
+      const out = JSON.stringify(items);
+      if (byteLength(out) <= maxBytes) return { json: out, truncated: true };
+    }
+    return { json: '[]', truncated: true };
+  }
+  return { json: '"[content over the size budget]"', truncated: true };
+}

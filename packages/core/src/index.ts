@@ -1,0 +1,38 @@
+export {
+  ConfigError,
+  type ContentKind,
+  DEFAULTS,
+  ENV,
+  type PriceOverride,
+  type PromptscopeConfig,
+  type RedactHook,
+  type ResolvedConfig,
+  resolveConfig,
+} from './config.js';
+export { type SerializedContent, serializeContent } from './content.js';
+export { getPrompt, type PromptRef, setPrompt, withPrompt } from './context.js';
+export { type CostResult, loadPriceOverrides, PriceBook } from './cost.js';
+export { errorMessage, errorStatus, errorType } from './errors.js';
+export {
+  ATTR,
+  DURATION_BUCKETS,
+  METRIC,
+  OPERATION,
+  PROVIDER,
+  SCOPE_NAME,
+  type SemconvMode,
+  type SemconvNames,
+  semconvNames,
+  TOKEN_BUCKETS,
+} from './names.js';
+export { isWrapped, unwrapMethod, wrapMethod } from './patch.js';
+export {
+  endOpenOperations,
+  Operation,
+  type OperationRequest,
+  type OperationResponse,
+  type StreamOutcome,
+  Telemetry,
+} from './recorder.js';
+export { observeResult, type ResultHandlers, type StreamObserver } from './stainless.js';
+export type { Usage } from './usage.js';

@@ -1,0 +1,136 @@
+/**
+ * The one table of names promptscope emits.
+ *
+ * GenAI semantic conventions are at Development stability and still moving (see the README). By default
+ * we emit the names today's backends and dashboards consume (core semconv v1.41 era); `semconv: 'latest'`
+ * switches the names that were renamed on the conventions' main branch since. Everything the conventions
+ * lack lives under `promptscope.*`.
+ * Pinned against open-telemetry/semantic-conventions-genai main as of 2026-10.
+ */
+
+export const ATTR = {
+  OPERATION_NAME: 'gen_ai.operation.name',
+  PROVIDER_NAME: 'gen_ai.provider.name',
+  REQUEST_MODEL: 'gen_ai.request.model',
+  REQUEST_STREAM: 'gen_ai.request.stream',
+  REQUEST_MAX_TOKENS: 'gen_ai.request.max_tokens',
+  REQUEST_TEMPERATURE: 'gen_ai.request.temperature',
+  REQUEST_TOP_P: 'gen_ai.request.top_p',
+  REQUEST_TOP_K: 'gen_ai.request.top_k',
+  REQUEST_FREQUENCY_PENALTY: 'gen_ai.request.frequency_penalty',
+  REQUEST_PRESENCE_PENALTY: 'gen_ai.request.presence_penalty',
+  REQUEST_STOP_SEQUENCES: 'gen_ai.request.stop_sequences',
+  REQUEST_SEED: 'gen_ai.request.seed',
+  REQUEST_CHOICE_COUNT: 'gen_ai.request.choice.count',
+  REQUEST_ENCODING_FORMATS: 'gen_ai.request.encoding_formats',
+  REQUEST_REASONING_LEVEL: 'gen_ai.request.reasoning.level',
+  REQUEST_PREVIOUS_RESPONSE_ID: 'gen_ai.request.previous_response.id',
+  OUTPUT_TYPE: 'gen_ai.output.type',
+  CONVERSATION_ID: 'gen_ai.conversation.id',
+  RESPONSE_ID: 'gen_ai.response.id',
+  RESPONSE_MODEL: 'gen_ai.response.model',
+  RESPONSE_FINISH_REASONS: 'gen_ai.response.finish_reasons',
+  RESPONSE_TIME_TO_FIRST_CHUNK: 'gen_ai.response.time_to_first_chunk',
+  USAGE_INPUT_TOKENS: 'gen_ai.usage.input_tokens',
+  USAGE_OUTPUT_TOKENS: 'gen_ai.usage.output_tokens',
+  USAGE_CACHE_READ_INPUT_TOKENS: 'gen_ai.usage.cache_read.input_tokens',
+  USAGE_REASONING_OUTPUT_TOKENS: 'gen_ai.usage.reasoning.output_tokens',
+  EMBEDDINGS_DIMENSION_COUNT: 'gen_ai.embeddings.dimension.count',
+  PROMPT_NAME: 'gen_ai.prompt.name',
+  PROMPT_VERSION: 'gen_ai.prompt.version',
+  INPUT_MESSAGES: 'gen_ai.input.messages',
+  OUTPUT_MESSAGES: 'gen_ai.output.messages',
+  SYSTEM_INSTRUCTIONS: 'gen_ai.system_instructions',
+  TOOL_DEFINITIONS: 'gen_ai.tool.definitions',
+  TOKEN_TYPE: 'gen_ai.token.type',
+  TOKEN_MODALITY: 'gen_ai.token.modality',
+  ERROR_TYPE: 'error.type',
+  SERVER_ADDRESS: 'server.address',
+  SERVER_PORT: 'server.port',
+  HTTP_STATUS_CODE: 'http.response.status_code',
+  OPENAI_API_TYPE: 'openai.api.type',
+  OPENAI_REQUEST_SERVICE_TIER: 'openai.request.service_tier',
+  OPENAI_RESPONSE_SERVICE_TIER: 'openai.response.service_tier',
+  OPENAI_RESPONSE_SYSTEM_FINGERPRINT: 'openai.response.system_fingerprint',
+
+  // promptscope.* : what the conventions do not define (yet).
+  PROMPT_LABEL: 'promptscope.prompt.label',
+  USAGE_SOURCE: 'promptscope.usage.source',
+  STREAM_USAGE_REQUESTED: 'promptscope.stream.usage_requested',
+  STREAM_OUTCOME: 'promptscope.stream.outcome',
+  STREAM_CHUNKS: 'promptscope.stream.chunks',
+  COST_USD: 'promptscope.cost.usd',
+  COST_INPUT_USD: 'promptscope.cost.input_usd',
+  COST_OUTPUT_USD: 'promptscope.cost.output_usd',
+  COST_UNPRICED: 'promptscope.cost.unpriced',
+  PRICING_MATCH: 'promptscope.pricing.match',
+  PRICING_SOURCE: 'promptscope.pricing.source',
+  PRICING_VERSION: 'promptscope.pricing.version',
+  CONTENT_TRUNCATED: 'promptscope.content.truncated',
+  INSTRUMENTATION_ERROR: 'promptscope.instrumentation.error',
+} as const;
+
+/** Attribute names that differ between the default and the latest conventions. */
+export interface SemconvNames {
+  cacheWriteInputTokens: string;
+  metricDuration: string;
+  metricEmbeddingsDuration: string;
+  metricTimeToFirstChunk: string;
+  metricTimePerOutputChunk: string;
+}
+
+const DEFAULT_NAMES: SemconvNames = {
+  cacheWriteInputTokens: 'gen_ai.usage.cache_creation.input_tokens',
+  metricDuration: 'gen_ai.client.operation.duration',
+  metricEmbeddingsDuration: 'gen_ai.client.operation.duration',
+  metricTimeToFirstChunk: 'gen_ai.client.operation.time_to_first_chunk',
+  metricTimePerOutputChunk: 'gen_ai.client.operation.time_per_output_chunk',
+};
+
+const LATEST_NAMES: SemconvNames = {
+  cacheWriteInputTokens: 'gen_ai.usage.cache_write.input_tokens',
+  metricDuration: 'gen_ai.client.inference.duration',
+  metricEmbeddingsDuration: 'gen_ai.client.embeddings.duration',
+  metricTimeToFirstChunk: 'gen_ai.client.inference.time_to_first_chunk',
+  metricTimePerOutputChunk: 'gen_ai.client.inference.time_per_output_chunk',
+};
+
+export type SemconvMode = 'default' | 'latest';
+
+export function semconvNames(mode: SemconvMode): SemconvNames {
+  return mode === 'latest' ? LATEST_NAMES : DEFAULT_NAMES;
+}
+
+export const METRIC = {
+  /** Default mode: one histogram for input and output tokens, split by `gen_ai.token.type`. */
+  TOKEN_USAGE: 'gen_ai.client.token.usage',
+  /** Latest mode: counters per token kind, split by `gen_ai.token.modality`. */
+  USAGE_INPUT_TOKENS: 'gen_ai.client.inference.usage.input_tokens',
+  USAGE_OUTPUT_TOKENS: 'gen_ai.client.inference.usage.output_tokens',
+  COST: 'promptscope.client.cost_usd',
+  UNPRICED: 'promptscope.client.unpriced_calls',
+  INSTRUMENTATION_ERRORS: 'promptscope.instrumentation.errors',
+} as const;
+
+/** Bucket advice from the conventions (seconds, and tokens). */
+export const DURATION_BUCKETS = [
+  0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92,
+];
+export const TOKEN_BUCKETS = [
+  1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304, 16777216, 67108864,
+];
+
+export const OPERATION = {
+  CHAT: 'chat',
+  TEXT_COMPLETION: 'text_completion',
+  EMBEDDINGS: 'embeddings',
+} as const;
+
+export const PROVIDER = {
+  OPENAI: 'openai',
+  AZURE_OPENAI: 'azure.ai.openai',
+  ANTHROPIC: 'anthropic',
+} as const;
+
+/** The instrumentation scope every promptscope tracer and meter uses. */
+export const SCOPE_NAME = '@promptscope/core';

@@ -1,0 +1,554 @@
+import {
+  type Attributes,
+  type Context,
+  type Counter,
+  context,
+  type Histogram,
+  type Meter,
+  type MeterProvider,
+  metrics,
+  type Span,
+  SpanKind,
+  SpanStatusCode,
+  type Tracer,
+  type TracerProvider,
+  trace,
+} from '@opentelemetry/api';
+import type { ContentKind, PromptscopeConfig, ResolvedConfig } from './config.js';
+import { resolveConfig } from './config.js';
+import { serializeContent } from './content.js';
+import { getPrompt, type PromptRef } from './context.js';
+import { type CostResult, PriceBook } from './cost.js';
+import { errorMessage, errorStatus, errorType, logInternalError } from './errors.js';
+import { ATTR, DURATION_BUCKETS, METRIC, SCOPE_NAME, type SemconvNames, semconvNames, TOKEN_BUCKETS } from './names.js';
+import type { Usage } from './usage.js';
+
+/** What a provider package knows when a call starts. */
+export interface OperationRequest {
+  operation: string;
+  provider: string;
+  model?: string;
+  serverAddress?: string;
+  serverPort?: number;
+  stream?: boolean;
+  /** Further request attributes (request parameters, provider-specific names). */
+  attributes?: Attributes;
+}
+
+/** What a provider package learned from the response. */
+export interface OperationResponse {
+  id?: string;
+  model?: string;
+  finishReasons?: string[];
+  attributes?: Attributes;
+}
+
+/** How a stream ended, when the call was streamed. */
+export type StreamOutcome = 'completed' | 'cancelled' | 'aborted' | 'error' | 'abandoned' | 'raw';
+
+interface Instruments {
+  provider: MeterProvider;
+  duration: Histogram;
+  embeddingsDuration: Histogram;
+  ttfc: Histogram;
+  tpoc: Histogram;
+  tokenUsage: Histogram | undefined;
+  inputTokens: Counter | undefined;
+  outputTokens: Counter | undefined;
+  cost: Counter;
+  unpriced: Counter;
+  internalErrors: Counter;
+}
+
+const MAX_ATTRIBUTE_SETS = 2048;
+
+/**
+ * The policy every provider shares, once: names, config, span lifecycle, timings, metrics, cost,
+ * prompt context, content capture. A provider package maps its SDK to calls on an {@link Operation}.
+ */
+export class Telemetry {
+  readonly config: ResolvedConfig;
+  readonly names: SemconvNames;
+  readonly prices: PriceBook;
+  private readonly scopeName: string;
+  private readonly scopeVersion: string | undefined;
+  private tracerProvider: TracerProvider | undefined;
+  private meterProvider: MeterProvider | undefined;
+  private tracerCache: { provider: TracerProvider; tracer: Tracer } | undefined;
+  private instrumentsCache: Instruments | undefined;
+  // Metric attribute sets are built once per distinct combination: hashing and allocating them per record
+  // is most of what a metric record costs in the OTel JS SDK.
+  private readonly attributeSets = new Map<string, Attributes>();
+
+  constructor(options: PromptscopeConfig | ResolvedConfig = {}, scope: { name?: string; version?: string } = {}) {
+    this.config = isResolved(options) ? options : resolveConfig(options);
+    this.names = semconvNames(this.config.semconv);
+    this.scopeName = scope.name ?? SCOPE_NAME;
+    this.scopeVersion = scope.version;
+    this.prices = makePriceBook(this.config);
+  }
+
+  setTracerProvider(provider: TracerProvider): void {
+    this.tracerProvider = provider;
+  }
+
+  setMeterProvider(provider: MeterProvider): void {
+    this.meterProvider = provider;
+  }
+
+  get tracer(): Tracer {
+    const provider = this.tracerProvider ?? trace.getTracerProvider();
+    if (this.tracerCache?.provider !== provider) {
+      this.tracerCache = { provider, tracer: provider.getTracer(this.scopeName, this.scopeVersion) };
+    }
+    return this.tracerCache.tracer;
+  }
+
+  /** Instruments follow the meter provider: the global one may be registered after we were created. */
+  instruments(): Instruments {
+    const provider = this.meterProvider ?? metrics.getMeterProvider();
+    if (this.instrumentsCache?.provider !== provider) {
+      this.instrumentsCache = createInstruments(provider.getMeter(this.scopeName, this.scopeVersion), provider, this);
+      this.attributeSets.clear();
+    }
+    return this.instrumentsCache;
+  }
+
+  /** Starts recording one provider call. Never throws: a failure here yields an inert operation. */
+  start(request: OperationRequest, parent: Context = context.active()): Operation {
+    try {
+      return new Operation(this, request, parent);
+    } catch (err) {
+      this.internalError('start', err);
+      return INERT;
+    }
+  }
+
+  /** Counts and logs a failure of our own code. */
+  internalError(stage: string, err: unknown, span?: Span): void {
+    try {
+      logInternalError(stage, err);
+      span?.setAttribute(ATTR.INSTRUMENTATION_ERROR, `${stage}: ${errorMessage(err)}`);
+      this.instruments().internalErrors.add(1, { stage });
+    } catch {
+      // Reporting must never be the thing that breaks the app.
+    }
+  }
+
+  /** @internal */
+  metricAttributes(op: Operation, errorTypeValue: string | undefined, tokenType?: string): Attributes {
+    const prompt = op.prompt;
+    const key = `${op.request.provider}\u0000${op.request.operation}\u0000${op.request.model ?? ''}\u0000${op.responseModel ?? ''}\u0000${op.request.serverAddress ?? ''}\u0000${op.request.serverPort ?? ''}\u0000${errorTypeValue ?? ''}\u0000${prompt?.name ?? ''}\u0000${prompt?.version ?? ''}\u0000${tokenType ?? ''}`;
+    let attrs = this.attributeSets.get(key);
+    if (attrs === undefined) {
+      attrs = {
+        [ATTR.OPERATION_NAME]: op.request.operation,
+        [ATTR.PROVIDER_NAME]: op.request.provider,
+      };
+      if (op.request.model !== undefined) attrs[ATTR.REQUEST_MODEL] = op.request.model;
+      if (op.responseModel !== undefined) attrs[ATTR.RESPONSE_MODEL] = op.responseModel;
+      if (op.request.serverAddress !== undefined) attrs[ATTR.SERVER_ADDRESS] = op.request.serverAddress;
+      if (op.request.serverPort !== undefined) attrs[ATTR.SERVER_PORT] = op.request.serverPort;
+      if (errorTypeValue !== undefined) attrs[ATTR.ERROR_TYPE] = errorTypeValue;
+      if (prompt !== undefined) {
+        attrs[ATTR.PROMPT_NAME] = prompt.name;
+        attrs[ATTR.PROMPT_VERSION] = prompt.version;
+      }
+      if (tokenType !== undefined) {
+        attrs[this.config.semconv === 'latest' ? ATTR.TOKEN_MODALITY : ATTR.TOKEN_TYPE] = tokenType;
+      }
+      Object.freeze(attrs);
+      // Model names come from callers and providers; bound the cache so they cannot grow memory forever.
+      if (this.attributeSets.size >= MAX_ATTRIBUTE_SETS) this.attributeSets.clear();
+      this.attributeSets.set(key, attrs);
+    }
+    return attrs;
+  }
+}
+
+function isResolved(o: PromptscopeConfig | ResolvedConfig): o is ResolvedConfig {
+  return typeof (o as ResolvedConfig).contentMaxBytes === 'number' && Array.isArray((o as ResolvedConfig).prices);
+}
+
+function makePriceBook(config: ResolvedConfig): PriceBook {
+  try {
+    return new PriceBook({ prices: config.prices, pricesFile: config.pricesFile, warn: warnConfig });
+  } catch (err) {
+    // A broken price file must not take the app's telemetry down: keep the bundled prices and say so.
+    warnConfig(`${errorMessage(err)} Continuing with the bundled prices and the overrides given in code.`);
+    return new PriceBook({ prices: config.prices, warn: warnConfig });
+  }
+}
+
+function warnConfig(message: string): void {
+  process.emitWarning(message, { code: 'PROMPTSCOPE_CONFIG' });
+}
+
+function createInstruments(meter: Meter, provider: MeterProvider, t: Telemetry): Instruments {
+  const names = t.names;
+  const seconds = (name: string, description: string): Histogram =>
+    meter.createHistogram(name, { unit: 's', description, advice: { explicitBucketBoundaries: DURATION_BUCKETS } });
+  const latest = t.config.semconv === 'latest';
+  const duration = seconds(names.metricDuration, 'Duration of GenAI client operations');
+  return {
+    provider,
+    duration,
+    embeddingsDuration:
+      names.metricEmbeddingsDuration === names.metricDuration
+        ? duration
+        : seconds(names.metricEmbeddingsDuration, 'Duration of embeddings operations'),
+    ttfc: seconds(names.metricTimeToFirstChunk, 'Time from request issue to the first content chunk of a stream'),
+    tpoc: seconds(
+      names.metricTimePerOutputChunk,
+      'Mean time between output chunks after the first, one sample per stream',
+    ),
+    tokenUsage: latest
+      ? undefined
+      : meter.createHistogram(METRIC.TOKEN_USAGE, {
+          unit: '{token}',
+          description: 'Tokens used per operation, by gen_ai.token.type',
+          advice: { explicitBucketBoundaries: TOKEN_BUCKETS },
+        }),
+    inputTokens: latest
+      ? meter.createCounter(METRIC.USAGE_INPUT_TOKENS, {
+          unit: '{token}',
+          description: 'Input tokens, cached included',
+        })
+      : undefined,
+    outputTokens: latest
+      ? meter.createCounter(METRIC.USAGE_OUTPUT_TOKENS, {
+          unit: '{token}',
+          description: 'Output tokens, reasoning included',
+        })
+      : undefined,
+    cost: meter.createCounter(METRIC.COST, {
+      unit: '{USD}',
+      description: 'Cost of GenAI operations in US dollars, computed from usage and the price data',
+    }),
+    unpriced: meter.createCounter(METRIC.UNPRICED, {
+      unit: '{call}',
+      description: 'Operations whose model has no known price (their cost is unknown, not zero)',
+    }),
+    internalErrors: meter.createCounter(METRIC.INSTRUMENTATION_ERRORS, {
+      unit: '{error}',
+      description: 'Failures inside promptscope itself; the calls they happened in were not affected',
+    }),
+  };
+}
+
+// Operations still open, so that one timer can end the ones nobody will ever finish (a stream never
+// iterated) and shutdown can end the rest before the last flush.
+const open = new Set<Operation>();
+let sweeper: ReturnType<typeof setInterval> | undefined;
+let sweepEveryMs = 0;
+
+function track(op: Operation, timeoutMs: number): void {
+  open.add(op);
+  const every = Math.max(20, Math.min(30_000, Math.floor(timeoutMs / 4)));
+  if (sweeper === undefined || every < sweepEveryMs) {
+    if (sweeper !== undefined) clearInterval(sweeper);
+    sweepEveryMs = every;
+    sweeper = setInterval(sweep, every);
+    sweeper.unref();
+  }
+}
+
+function sweep(): void {
+  const now = performance.now();
+  for (const op of open) {
+    if (now - op.lastActivity > op.telemetry.config.abandonTimeoutMs) op.end('abandoned');
+  }
+  if (open.size === 0 && sweeper !== undefined) {
+    clearInterval(sweeper);
+    sweeper = undefined;
+    sweepEveryMs = 0;
+  }
+}
+
+/**
+ * Ends every operation still open (streams not yet finished or never consumed), marking them
+ * `abandoned`. Call before the final flush at shutdown so their spans are exported.
+ */
+export function endOpenOperations(): number {
+  const n = open.size;
+  for (const op of [...open]) op.end('abandoned');
+  return n;
+}
+
+/** One provider call: one span, its metrics and its cost. Every method is safe to call in any order. */
+export class Operation {
+  readonly request: OperationRequest;
+  readonly telemetry: Telemetry;
+  readonly span: Span;
+  readonly prompt: PromptRef | undefined;
+  readonly context: Context;
+  readonly startedAt: number;
+  lastActivity: number;
+  responseModel: string | undefined;
+  private ended = false;
+  private firstChunkAt = 0;
+  private lastChunkAt = 0;
+  private chunks = 0;
+  private usage: Usage | undefined;
+  private usageSource: string | undefined;
+  private error: unknown;
+  private hasError = false;
+  private content: [ContentKind, unknown][] | undefined;
+
+  constructor(telemetry: Telemetry, request: OperationRequest, parent: Context) {
+    this.telemetry = telemetry;
+    this.request = request;
+    this.prompt = getPrompt(parent);
+    const attributes: Attributes = {
+      [ATTR.OPERATION_NAME]: request.operation,
+      [ATTR.PROVIDER_NAME]: request.provider,
+    };
+    if (request.model !== undefined) attributes[ATTR.REQUEST_MODEL] = request.model;
+    if (request.serverAddress !== undefined) attributes[ATTR.SERVER_ADDRESS] = request.serverAddress;
+    if (request.serverPort !== undefined) attributes[ATTR.SERVER_PORT] = request.serverPort;
+    if (request.stream) attributes[ATTR.REQUEST_STREAM] = true;
+    if (this.prompt !== undefined) {
+      attributes[ATTR.PROMPT_NAME] = this.prompt.name;
+      attributes[ATTR.PROMPT_VERSION] = this.prompt.version;
+      if (this.prompt.label !== undefined) attributes[ATTR.PROMPT_LABEL] = this.prompt.label;
+    }
+    if (request.attributes !== undefined) Object.assign(attributes, request.attributes);
+    const name = request.model ? `${request.operation} ${request.model}` : request.operation;
+    this.startedAt = performance.now();
+    this.lastActivity = this.startedAt;
+    this.span = telemetry.tracer.startSpan(name, { kind: SpanKind.CLIENT, attributes }, parent);
+    this.context = trace.setSpan(parent, this.span);
+    track(this, telemetry.config.abandonTimeoutMs);
+  }
+
+  get isEnded(): boolean {
+    return this.ended;
+  }
+
+  /** Whether content should be built at all: when false, providers skip the work entirely. */
+  get captureContent(): boolean {
+    return !this.ended && this.telemetry.config.captureContent;
+  }
+
+  /** The caller is still interested (it pulled a chunk, or asked for the body). */
+  touch(): void {
+    this.lastActivity = performance.now();
+  }
+
+  /** A chunk carrying output (text, a tool-call fragment, a refusal) arrived. */
+  chunk(): void {
+    const now = performance.now();
+    this.lastActivity = now;
+    if (this.chunks === 0) this.firstChunkAt = now;
+    this.lastChunkAt = now;
+    this.chunks++;
+  }
+
+  setUsage(usage: Usage, source = 'provider'): void {
+    this.usage = usage;
+    this.usageSource = source;
+  }
+
+  setResponse(response: OperationResponse): void {
+    if (this.ended) return;
+    const span = this.span;
+    if (response.id !== undefined) span.setAttribute(ATTR.RESPONSE_ID, response.id);
+    if (response.model !== undefined) {
+      this.responseModel = response.model;
+      span.setAttribute(ATTR.RESPONSE_MODEL, response.model);
+    }
+    if (response.finishReasons !== undefined && response.finishReasons.length > 0) {
+      span.setAttribute(ATTR.RESPONSE_FINISH_REASONS, response.finishReasons);
+    }
+    if (response.attributes !== undefined) span.setAttributes(response.attributes);
+  }
+
+  setAttributes(attributes: Attributes): void {
+    if (!this.ended) this.span.setAttributes(attributes);
+  }
+
+  /**
+   * Content to record if capture is on. Values are semconv-shaped (structured); redaction, the size
+   * budget and serialization happen at the end, after every core attribute is on the span, so content
+   * can never push a core attribute out of the span's attribute limit.
+   */
+  recordContent(kind: ContentKind, value: unknown): void {
+    if (!this.captureContent) return;
+    (this.content ??= []).push([kind, value]);
+  }
+
+  /** The call failed: ends the operation with the error recorded. */
+  fail(err: unknown, outcome?: StreamOutcome): void {
+    if (this.ended) return;
+    this.error = err;
+    this.hasError = true;
+    this.end(outcome ?? (this.request.stream ? 'error' : undefined));
+  }
+
+  /** Ends the span and records metrics, exactly once; later calls do nothing. */
+  end(outcome?: StreamOutcome): void {
+    if (this.ended) return;
+    this.ended = true;
+    open.delete(this);
+    const t = this.telemetry;
+    const endedAt = performance.now();
+    let errType: string | undefined;
+    try {
+      errType = this.finishSpan(outcome);
+    } catch (err) {
+      t.internalError('end', err, this.span);
+    }
+    try {
+      this.span.end();
+    } catch (err) {
+      t.internalError('span.end', err);
+    }
+    try {
+      this.recordMetrics(endedAt, errType);
+    } catch (err) {
+      t.internalError('metrics', err);
+    }
+  }
+
+  private finishSpan(outcome: StreamOutcome | undefined): string | undefined {
+    const span = this.span;
+    const t = this.telemetry;
+    let errType: string | undefined;
+    if (this.hasError) {
+      errType = errorType(this.error);
+      span.setAttribute(ATTR.ERROR_TYPE, errType);
+      const status = errorStatus(this.error);
+      if (status !== undefined) span.setAttribute(ATTR.HTTP_STATUS_CODE, status);
+      span.setStatus({ code: SpanStatusCode.ERROR, message: errorMessage(this.error) });
+    } else if (outcome === 'abandoned') {
+      // Nobody consumed the result; treat as an error of the call's telemetry, not of the provider.
+      errType = 'abandoned';
+      span.setAttribute(ATTR.ERROR_TYPE, errType);
+      span.setStatus({ code: SpanStatusCode.ERROR, message: 'the response was never consumed' });
+    }
+    if (this.request.stream) {
+      if (outcome !== undefined) span.setAttribute(ATTR.STREAM_OUTCOME, outcome);
+      span.setAttribute(ATTR.STREAM_CHUNKS, this.chunks);
+      if (this.chunks > 0) {
+        span.setAttribute(ATTR.RESPONSE_TIME_TO_FIRST_CHUNK, (this.firstChunkAt - this.startedAt) / 1000);
+      }
+    }
+    const usage = this.usage;
+    if (usage !== undefined) {
+      span.setAttribute(ATTR.USAGE_SOURCE, this.usageSource ?? 'provider');
+      if (usage.inputTokens !== undefined) span.setAttribute(ATTR.USAGE_INPUT_TOKENS, usage.inputTokens);
+      if (usage.outputTokens !== undefined) span.setAttribute(ATTR.USAGE_OUTPUT_TOKENS, usage.outputTokens);
+      // Breakdowns only when non-zero, as the conventions ask.
+      if (usage.cacheReadTokens) span.setAttribute(ATTR.USAGE_CACHE_READ_INPUT_TOKENS, usage.cacheReadTokens);
+      if (usage.cacheWriteTokens) span.setAttribute(t.names.cacheWriteInputTokens, usage.cacheWriteTokens);
+      if (usage.reasoningTokens) span.setAttribute(ATTR.USAGE_REASONING_OUTPUT_TOKENS, usage.reasoningTokens);
+    } else if (!this.hasError && outcome !== 'abandoned' && outcome !== 'raw') {
+      span.setAttribute(ATTR.USAGE_SOURCE, 'missing');
+    }
+    const cost = this.cost();
+    if (cost !== undefined) {
+      if (cost.priced) {
+        span.setAttribute(ATTR.COST_USD, cost.totalUsd);
+        span.setAttribute(ATTR.COST_INPUT_USD, cost.inputUsd);
+        span.setAttribute(ATTR.COST_OUTPUT_USD, cost.outputUsd);
+        span.setAttribute(ATTR.PRICING_MATCH, cost.match);
+        span.setAttribute(ATTR.PRICING_SOURCE, cost.source);
+        span.setAttribute(ATTR.PRICING_VERSION, cost.version);
+      } else if (cost.reason === 'unknown_model') {
+        span.setAttribute(ATTR.COST_UNPRICED, true);
+      }
+    }
+    if (this.content !== undefined) this.writeContent();
+    return errType;
+  }
+
+  private costCache: CostResult | undefined | null = null;
+
+  private cost(): CostResult | undefined {
+    if (this.costCache !== null) return this.costCache;
+    const usage = this.usage;
+    this.costCache =
+      usage === undefined
+        ? undefined
+        : this.telemetry.prices.price(this.request.provider, this.responseModel ?? this.request.model, usage);
+    return this.costCache;
+  }
+
+  private writeContent(): void {
+    const { redact, contentMaxBytes } = this.telemetry.config;
+    let truncated = false;
+    for (const [kind, raw] of this.content ?? []) {
+      let value = raw;
+      if (redact !== undefined) {
+        try {
+          value = redact(kind, value);
+        } catch (err) {
+          // A failing redaction hook must not leak what it was meant to hide: record nothing.
+          this.telemetry.internalError('redact', err, this.span);
+          continue;
+        }
+        if (value === undefined) continue;
+      }
+      const out = serializeContent(value, contentMaxBytes);
+      truncated ||= out.truncated;
+      this.span.setAttribute(CONTENT_ATTRIBUTE[kind], out.json);
+    }
+    if (truncated) this.span.setAttribute(ATTR.CONTENT_TRUNCATED, true);
+  }
+
+  private recordMetrics(endedAt: number, errType: string | undefined): void {
+    const t = this.telemetry;
+    const m = t.instruments();
+    const attrs = t.metricAttributes(this, errType);
+    const seconds = (endedAt - this.startedAt) / 1000;
+    (this.request.operation === 'embeddings' ? m.embeddingsDuration : m.duration).record(seconds, attrs);
+    if (this.request.stream && this.chunks > 0 && errType === undefined) {
+      m.ttfc.record((this.firstChunkAt - this.startedAt) / 1000, attrs);
+      if (this.chunks > 1) m.tpoc.record((this.lastChunkAt - this.firstChunkAt) / 1000 / (this.chunks - 1), attrs);
+    }
+    const usage = this.usage;
+    if (usage !== undefined) {
+      if (m.tokenUsage !== undefined) {
+        if (usage.inputTokens !== undefined) {
+          m.tokenUsage.record(usage.inputTokens, t.metricAttributes(this, errType, 'input'));
+        }
+        if (usage.outputTokens !== undefined) {
+          m.tokenUsage.record(usage.outputTokens, t.metricAttributes(this, errType, 'output'));
+        }
+      } else {
+        // The latest conventions split counters by modality; providers here do not report one.
+        const modal = t.metricAttributes(this, errType, 'unknown');
+        if (usage.inputTokens !== undefined) m.inputTokens?.add(usage.inputTokens, modal);
+        if (usage.outputTokens !== undefined) m.outputTokens?.add(usage.outputTokens, modal);
+      }
+      const cost = this.cost();
+      if (cost?.priced) m.cost.add(cost.totalUsd, attrs);
+      else if (cost?.reason === 'unknown_model') m.unpriced.add(1, attrs);
+    }
+  }
+}
+
+const CONTENT_ATTRIBUTE: Record<ContentKind, string> = {
+  input: ATTR.INPUT_MESSAGES,
+  output: ATTR.OUTPUT_MESSAGES,
+  system_instructions: ATTR.SYSTEM_INSTRUCTIONS,
+  tool_definitions: ATTR.TOOL_DEFINITIONS,
+};
+
+// Returned when starting an operation itself failed: every call on it is a no-op, so the provider
+// package's code path stays the same and the app's call goes through untouched.
+const INERT: Operation = Object.create(Operation.prototype, {
+  ended: { value: true, writable: false },
+  span: { value: trace.wrapSpanContext({ traceId: '0'.repeat(32), spanId: '0'.repeat(16), traceFlags: 0 }) },
+  context: {
+    get() {
+      return context.active();
+    },
+  },
+  request: { value: { operation: 'unknown', provider: 'unknown' } },
+  telemetry: {
+    get() {
+      throw new Error('inert operation');
+    },
+  },
+});

@@ -1,0 +1,47 @@
+import type { Attributes } from '@opentelemetry/api';
+import { ATTR, OPERATION } from '@promptscope/core';
+import type { ApiMapping, Prepared } from './api.js';
+import { type ClientLike, isRecord, serverOf } from './request.js';
+
+/** `embeddings.create`. The conventions define no content attributes for embeddings input. */
+export const embeddings: ApiMapping = {
+  prepare(body: unknown, client: ClientLike | undefined): Prepared | undefined {
+    if (!isRecord(body)) return undefined;
+    const server = serverOf(client);
+    const attributes: Attributes = {};
+    if (typeof body.encoding_format === 'string') attributes[ATTR.REQUEST_ENCODING_FORMATS] = [body.encoding_format];
+    if (typeof body.dimensions === 'number') attributes[ATTR.EMBEDDINGS_DIMENSION_COUNT] = body.dimensions;
+    return {
+      request: {
+        operation: OPERATION.EMBEDDINGS,
+        provider: server.provider,
+        model: typeof body.model === 'string' ? body.model : undefined,
+        serverAddress: server.address,
+        serverPort: server.port,
+        attributes,
+      },
+      body,
+      handlers: {
+        onResult(op, result) {
+          if (!isRecord(result)) return;
+          const first = Array.isArray(result.data) ? result.data[0] : undefined;
+          const vector = isRecord(first) ? first.embedding : undefined;
+          op.setResponse({
+            model: typeof result.model === 'string' ? result.model : undefined,
+            attributes:
+              Array.isArray(vector) && typeof body.dimensions !== 'number'
+                ? { [ATTR.EMBEDDINGS_DIMENSION_COUNT]: vector.length }
+                : undefined,
+          });
+          const usage = result.usage;
+          if (isRecord(usage) && typeof usage.prompt_tokens === 'number') {
+            op.setUsage({ inputTokens: usage.prompt_tokens });
+          }
+        },
+        streamObserver() {
+          throw new Error('embeddings do not stream');
+        },
+      },
+    };
+  },
+};

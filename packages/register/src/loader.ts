@@ -1,0 +1,30 @@
+import * as nodeModule from 'node:module';
+
+/** The modules the ESM loader hook intercepts; everything else is left untouched by it. */
+export const HOOKED_MODULES = ['openai'];
+
+let registered = false;
+
+/**
+ * Registers import-in-the-middle's ESM loader hook (off-thread, `module.register`), limited to the
+ * modules we instrument. Must run before the app's own imports are linked, i.e. from `--import`.
+ * `parentURL` is the URL the hook specifier is resolved from (our own module). Returns false when the
+ * running Node has no `module.register` (< 20.6) or registration fails; CJS `require` still works then.
+ */
+export function registerLoaderHook(parentURL: string): boolean {
+  if (registered) return true;
+  const register = (nodeModule as { register?: typeof nodeModule.register }).register;
+  if (typeof register !== 'function') return false;
+  try {
+    register('import-in-the-middle/hook.mjs', parentURL, { data: { include: HOOKED_MODULES } });
+    registered = true;
+    return true;
+  } catch (err) {
+    process.emitWarning(
+      `@promptscope/register: could not register the ESM loader hook (${err instanceof Error ? err.message : String(err)}); ` +
+        'openai loaded through import will not be instrumented.',
+      { code: 'PROMPTSCOPE_REGISTER' },
+    );
+    return false;
+  }
+}

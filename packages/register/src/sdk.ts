@@ -1,0 +1,45 @@
+import { metrics, trace } from '@opentelemetry/api';
+import { type NodeSDKConfiguration, NodeSDK, logs as sdkLogs, metrics as sdkMetrics } from '@opentelemetry/sdk-node';
+import type { RegisterSettings } from './env.js';
+import { logExporter, metricExporter, traceExporter } from './exporters.js';
+
+/**
+ * Whether an OpenTelemetry SDK is already registered globally: a real tracer provider behind the API's
+ * proxy, or a meter provider that is not the no-op one. Works across copies of `@opentelemetry/api`
+ * (the globals are shared by a symbol; we check behaviour and names, not identity).
+ */
+export function hasGlobalSdk(): boolean {
+  const proxy = trace.getTracerProvider() as { getDelegate?: () => object };
+  const tracerProvider = typeof proxy.getDelegate === 'function' ? proxy.getDelegate() : proxy;
+  if (tracerProvider.constructor?.name !== 'NoopTracerProvider') return true;
+  const meterProvider = metrics.getMeterProvider() as object;
+  return meterProvider.constructor?.name !== 'NoopMeterProvider';
+}
+
+/**
+ * A NodeSDK with exporters we construct from the protocol. Left to NodeSDK (and its env handling):
+ * the resource (OTEL_SERVICE_NAME, OTEL_RESOURCE_ATTRIBUTES, process and host detectors), the sampler
+ * (OTEL_TRACES_SAMPLER, OTEL_TRACES_SAMPLER_ARG), span limits, batch processor settings (OTEL_BSP_*,
+ * OTEL_BLRP_*), propagators (OTEL_PROPAGATORS) and OTEL_LOG_LEVEL.
+ */
+export function buildSdk(settings: RegisterSettings, instrumentations: NodeSDKConfiguration['instrumentations']): NodeSDK {
+  const metricReaders = settings.metrics.enabled
+    ? [
+        new sdkMetrics.PeriodicExportingMetricReader({
+          exporter: metricExporter(settings.metrics.protocol),
+          exportIntervalMillis: settings.metricExportIntervalMs,
+          exportTimeoutMillis: settings.metricExportTimeoutMs,
+        }),
+      ]
+    : [];
+  const logRecordProcessors = settings.logs.enabled
+    ? [new sdkLogs.BatchLogRecordProcessor(logExporter(settings.logs.protocol))]
+    : [];
+  return new NodeSDK({
+    // An empty list (not undefined) keeps NodeSDK from building its own from OTEL_* variables.
+    ...(settings.traces.enabled ? { traceExporter: traceExporter(settings.traces.protocol) } : { spanProcessors: [] }),
+    metricReaders,
+    logRecordProcessors,
+    instrumentations,
+  });
+}

@@ -1,0 +1,9 @@
+export { startFakeProvider } from './fake-provider.js';
+export type { MetricPoint, OtelHarness, OtelHarnessOptions, ReadLogRecord } from './otel-harness.js';
+export { createOtelHarness } from './otel-harness.js';
+export type { FlatLog, FlatMetric, FlatMetricPoint, FlatSpan } from './otlp-flatten.js';
+export type { OtlpReceiver, ReceivedOtlpRequest } from './otlp-receiver.js';
+export { startOtlpReceiver } from './otlp-receiver.js';
+export type { Fault, Script, ScriptedToolCall, ScriptedUsage, ScriptRequest, ScriptSource } from './script.js';
+export { DEFAULT_CONTENT } from './script.js';
+export type { FakeProvider, RecordedRequest, StartOptions as FakeProviderOptions } from './server.js';

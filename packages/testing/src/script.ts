@@ -1,0 +1,135 @@
+/** Faults a scripted request can produce instead of a normal answer. */
+export type Fault =
+  | 'rate_limit'
+  | 'server_error'
+  | 'unavailable'
+  | 'malformed_json'
+  | 'malformed_sse'
+  | 'reset_mid_stream'
+  | 'reset_before_response';
+
+export interface ScriptedToolCall {
+  id?: string;
+  name: string;
+  /** The raw JSON text the model "wrote"; streamed in fragments. */
+  arguments: string;
+}
+
+export interface ScriptedUsage {
+  input?: number;
+  output?: number;
+  cached?: number;
+  reasoning?: number;
+}
+
+/** Per-request behaviour of the fake provider. Every field is optional. */
+export interface Script {
+  /** Response model; defaults to echoing the request's model. */
+  model?: string;
+  /** Assistant text; defaults to DEFAULT_CONTENT (or no text when toolCalls are given). */
+  content?: string;
+  /** Number of content chunks a stream carries (content split evenly); default 5. */
+  chunks?: number;
+  /** Delay before the first stream frame; response headers are sent immediately. */
+  firstChunkDelayMs?: number;
+  /** Delay between content chunks. */
+  chunkDelayMs?: number;
+  /** Delay before a non-streamed response (or an error response) is sent. */
+  responseDelayMs?: number;
+  usage?: ScriptedUsage;
+  /** Default 'stop', or 'tool_calls' when toolCalls are given. */
+  finishReason?: string;
+  toolCalls?: ScriptedToolCall[];
+  /** Response id; defaults to a generated id in the provider's style. */
+  id?: string;
+  fault?: Fault;
+  /** With rate_limit: value of the retry-after header (default 1). */
+  retryAfterSeconds?: number;
+  /** For reset_mid_stream / malformed_sse: content chunks sent before the fault (default 2). */
+  faultAfterChunks?: number;
+  /** Embedding vector length (default 8). */
+  embeddingDimensions?: number;
+  /** Any other HTTP error status, with an optional body (default: an error body in the provider's dialect). */
+  status?: number;
+  errorBody?: unknown;
+}
+
+export interface ScriptRequest {
+  path: string;
+  // biome-ignore lint/suspicious/noExplicitAny: request bodies are arbitrary JSON that script functions read freely
+  body: any;
+  /** 0-based position of the request since the provider started or was reset. */
+  index: number;
+}
+
+export type ScriptSource = Script | ((req: ScriptRequest) => Script);
+
+export const DEFAULT_CONTENT = 'Hello from the fake provider.';
+export const DEFAULT_CHUNKS = 5;
+export const DEFAULT_INPUT_TOKENS = 12;
+export const DEFAULT_OUTPUT_TOKENS = 7;
+export const DEFAULT_FAULT_AFTER_CHUNKS = 2;
+export const DEFAULT_EMBEDDING_DIMENSIONS = 8;
+
+export interface ResolvedUsage {
+  input: number;
+  output: number;
+  cached: number;
+  reasoning: number;
+  total: number;
+}
+
+export function resolveUsage(script: Script): ResolvedUsage {
+  const input = script.usage?.input ?? DEFAULT_INPUT_TOKENS;
+  const output = script.usage?.output ?? DEFAULT_OUTPUT_TOKENS;
+  return {
+    input,
+    output,
+    cached: script.usage?.cached ?? 0,
+    reasoning: script.usage?.reasoning ?? 0,
+    total: input + output,
+  };
+}
+
+/** The assistant text, or null when the script only asks for tool calls. */
+export function resolveContent(script: Script): string | null {
+  if (script.content !== undefined) return script.content;
+  return script.toolCalls?.length ? null : DEFAULT_CONTENT;
+}
+
+export function resolveFinishReason(script: Script): string {
+  return script.finishReason ?? (script.toolCalls?.length ? 'tool_calls' : 'stop');
+}
+
+/**
+ * Splits text into `parts` nearly equal pieces by code point, so a scripted chunk count maps
+ * exactly onto the number of deltas a client sees (fewer only when the text is shorter).
+ */
+export function splitEvenly(text: string, parts: number): string[] {
+  const chars = Array.from(text);
+  const n = Math.max(1, Math.min(Math.floor(parts), chars.length));
+  if (chars.length === 0) return [];
+  const pieces: string[] = [];
+  for (let i = 0; i < n; i++) {
+    pieces.push(chars.slice(Math.floor((i * chars.length) / n), Math.floor(((i + 1) * chars.length) / n)).join(''));
+  }
+  return pieces;
+}
+
+/** Parses the `x-fake-script` header; throws a message fit for a 400 response. */
+export function parseScriptHeader(value: string | string[] | undefined): Script | undefined {
+  if (value === undefined) return undefined;
+  const raw = Array.isArray(value) ? value[value.length - 1] : value;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch (err) {
+    throw new Error(
+      `x-fake-script header is not valid JSON (${(err as Error).message}); send a JSON object such as {"content":"hi"}`,
+    );
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new Error('x-fake-script header must be a JSON object of Script fields, e.g. {"fault":"rate_limit"}');
+  }
+  return parsed as Script;
+}
