@@ -19,6 +19,12 @@ export interface ResultHandlers<T = unknown, Item = unknown> {
   onResult(op: Operation, result: T): void;
   /** Called once per stream, when the stream object is handed to the caller. */
   streamObserver(op: Operation): StreamObserver<Item>;
+  /**
+   * The caller asked for the raw Response and will read the body itself. Called synchronously from
+   * `asResponse()`, which in the usual `create(...).asResponse()` comes before the SDK serializes the
+   * request body, so a provider can still take back a parameter it added.
+   */
+  onRaw?(op: Operation): void;
 }
 
 export interface StreamObserver<Item = unknown> {
@@ -84,6 +90,13 @@ export function observeResult(value: unknown, op: Operation, handlers: ResultHan
   const originalAsResponse = p.asResponse;
   if (typeof originalAsResponse === 'function') {
     p.asResponse = function observedAsResponse(this: unknown, ...args: unknown[]) {
+      if (!rawRequested && !parseRequested) {
+        try {
+          handlers.onRaw?.(op);
+        } catch (err) {
+          op.telemetry.internalError('raw', err, op.span);
+        }
+      }
       rawRequested = true;
       return (originalAsResponse as (...a: unknown[]) => unknown).apply(this, args);
     };

@@ -26,7 +26,7 @@ export const chatCompletions: ApiMapping = {
     if (!isRecord(body)) return undefined;
     const server = serverOf(client);
     const stream = body.stream === true;
-    let sent: unknown = body;
+    let sent: Record<string, unknown> = body;
     let injected = false;
     if (stream && telemetry.config.streamUsage && wantsInjection(body, server.provider)) {
       // A copy, never the caller's object: the caller cannot observe the added parameter, and the extra
@@ -35,6 +35,7 @@ export const chatCompletions: ApiMapping = {
       sent = { ...body, stream_options: { ...options, include_usage: true } };
       injected = true;
     }
+    const copy = sent;
     const requested = stream && isRecord(body.stream_options) && body.stream_options.include_usage === true;
     const attributes = requestAttributes(body, 'chat_completions');
     if (stream) attributes['promptscope.stream.usage_requested'] = injected ? 'injected' : requested ? 'caller' : 'no';
@@ -55,7 +56,14 @@ export const chatCompletions: ApiMapping = {
         const tools = toolDefinitions(body.tools);
         if (tools !== undefined && tools.length > 0) op.recordContent('tool_definitions', tools);
       },
-      handlers: chatHandlers(injected, choiceCount),
+      handlers: chatHandlers(injected, choiceCount, () => {
+        // The caller reads the raw SSE body: we could not hide the extra chunk there, so take the
+        // parameter back from our copy before the SDK serializes it.
+        if (!injected) return false;
+        if (isRecord(body.stream_options)) copy.stream_options = body.stream_options;
+        else delete copy.stream_options;
+        return true;
+      }),
     };
   },
 };
@@ -66,8 +74,11 @@ function wantsInjection(body: Record<string, unknown>, provider: string): boolea
   return provider !== 'azure.ai.openai';
 }
 
-function chatHandlers(injected: boolean, choiceCount: number): ResultHandlers {
+function chatHandlers(injected: boolean, choiceCount: number, takeBack: () => boolean): ResultHandlers {
   return {
+    onRaw(op) {
+      if (takeBack()) op.setAttributes({ 'promptscope.stream.usage_requested': 'no' });
+    },
     onResult(op, result) {
       if (!isRecord(result)) return;
       const choices = Array.isArray(result.choices) ? result.choices : [];

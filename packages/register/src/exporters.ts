@@ -71,21 +71,67 @@ export function unrefRetries(exporter: object): boolean {
   return true;
 }
 
-function loopFriendly<T extends object>(exporter: T): T {
+interface ExportResultLike {
+  code: number;
+  error?: Error;
+}
+type ExportFn = (items: never, done: (result: ExportResultLike) => void) => void;
+
+/**
+ * Lets the shutdown deadline give up on exports still in flight. The SDK's batch processors wait for each
+ * export's callback on a ref'd timer (30 s by default), so an export retrying against a dead collector
+ * would hold the process that long after our deadline. `abandon()` fails every pending export at once,
+ * and every later one immediately, so the processors finish and release their timers.
+ */
+export class ExportGate {
+  private readonly pending = new Set<(result: ExportResultLike) => void>();
+  private abandoned = false;
+
+  wrap<T extends object>(exporter: T): T {
+    const original = (exporter as unknown as { export: ExportFn }).export.bind(exporter);
+    (exporter as unknown as { export: ExportFn }).export = (items, done) => {
+      if (this.abandoned) {
+        done(failed());
+        return;
+      }
+      let settled = false;
+      const finish = (result: ExportResultLike) => {
+        if (settled) return;
+        settled = true;
+        this.pending.delete(finish);
+        done(result);
+      };
+      this.pending.add(finish);
+      original(items, finish);
+    };
+    return exporter;
+  }
+
+  abandon(): void {
+    this.abandoned = true;
+    for (const finish of [...this.pending]) finish(failed());
+  }
+}
+
+function failed(): ExportResultLike {
+  return { code: 1, error: new Error('@promptscope/register: export abandoned at the shutdown deadline') };
+}
+
+function loopFriendly<T extends object>(exporter: T, gate?: ExportGate): T {
   unrefRetries(exporter);
-  return exporter;
+  return gate === undefined ? exporter : gate.wrap(exporter);
 }
 
 const options = { httpAgentOptions: agentFactory };
 
-export function traceExporter(protocol: OtlpProtocol): TracesProto | TracesJson {
-  return loopFriendly(protocol === 'http/json' ? new TracesJson(options) : new TracesProto(options));
+export function traceExporter(protocol: OtlpProtocol, gate?: ExportGate): TracesProto | TracesJson {
+  return loopFriendly(protocol === 'http/json' ? new TracesJson(options) : new TracesProto(options), gate);
 }
 
-export function metricExporter(protocol: OtlpProtocol): MetricsProto | MetricsJson {
-  return loopFriendly(protocol === 'http/json' ? new MetricsJson(options) : new MetricsProto(options));
+export function metricExporter(protocol: OtlpProtocol, gate?: ExportGate): MetricsProto | MetricsJson {
+  return loopFriendly(protocol === 'http/json' ? new MetricsJson(options) : new MetricsProto(options), gate);
 }
 
-export function logExporter(protocol: OtlpProtocol): LogsProto | LogsJson {
-  return loopFriendly(protocol === 'http/json' ? new LogsJson(options) : new LogsProto(options));
+export function logExporter(protocol: OtlpProtocol, gate?: ExportGate): LogsProto | LogsJson {
+  return loopFriendly(protocol === 'http/json' ? new LogsJson(options) : new LogsProto(options), gate);
 }

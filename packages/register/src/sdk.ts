@@ -1,7 +1,7 @@
 import { metrics, trace } from '@opentelemetry/api';
 import { type NodeSDKConfiguration, NodeSDK, logs as sdkLogs, metrics as sdkMetrics } from '@opentelemetry/sdk-node';
 import type { RegisterSettings } from './env.js';
-import { logExporter, metricExporter, traceExporter } from './exporters.js';
+import { type ExportGate, logExporter, metricExporter, traceExporter } from './exporters.js';
 
 /**
  * Whether an OpenTelemetry SDK is already registered globally: a real tracer provider behind the API's
@@ -22,22 +22,26 @@ export function hasGlobalSdk(): boolean {
  * (OTEL_TRACES_SAMPLER, OTEL_TRACES_SAMPLER_ARG), span limits, batch processor settings (OTEL_BSP_*,
  * OTEL_BLRP_*), propagators (OTEL_PROPAGATORS) and OTEL_LOG_LEVEL.
  */
-export function buildSdk(settings: RegisterSettings, instrumentations: NodeSDKConfiguration['instrumentations']): NodeSDK {
+export function buildSdk(
+  settings: RegisterSettings,
+  instrumentations: NodeSDKConfiguration['instrumentations'],
+  gate?: ExportGate,
+): NodeSDK {
   const metricReaders = settings.metrics.enabled
     ? [
         new sdkMetrics.PeriodicExportingMetricReader({
-          exporter: metricExporter(settings.metrics.protocol),
+          exporter: metricExporter(settings.metrics.protocol, gate),
           exportIntervalMillis: settings.metricExportIntervalMs,
           exportTimeoutMillis: settings.metricExportTimeoutMs,
         }),
       ]
     : [];
   const logRecordProcessors = settings.logs.enabled
-    ? [new sdkLogs.BatchLogRecordProcessor(logExporter(settings.logs.protocol))]
+    ? [new sdkLogs.BatchLogRecordProcessor({ exporter: logExporter(settings.logs.protocol, gate) })]
     : [];
   return new NodeSDK({
     // An empty list (not undefined) keeps NodeSDK from building its own from OTEL_* variables.
-    ...(settings.traces.enabled ? { traceExporter: traceExporter(settings.traces.protocol) } : { spanProcessors: [] }),
+    ...(settings.traces.enabled ? { traceExporter: traceExporter(settings.traces.protocol, gate) } : { spanProcessors: [] }),
     metricReaders,
     logRecordProcessors,
     instrumentations,

@@ -6,12 +6,22 @@ export type ShutdownOutcome = 'done' | 'timeout' | 'error';
  * Runs `work` under one deadline and never rejects. While the work is pending the deadline timer is
  * ref'd: it is what keeps a `beforeExit` flush alive, since our exporters' sockets and retry timers are
  * unref'd (see exporters.ts). It is cleared as soon as the work settles, so it holds the process for at
- * most `ms`; whatever the work still has in flight after that does not hold it.
+ * most `ms`. At the deadline `onTimeout` runs (register uses it to abandon exports still in flight), so
+ * whatever the work still has pending does not hold the process either.
  */
-export function withDeadline(work: () => Promise<unknown>, ms: number): Promise<ShutdownOutcome> {
+export function withDeadline(
+  work: () => Promise<unknown>,
+  ms: number,
+  onTimeout: () => void = () => {},
+): Promise<ShutdownOutcome> {
   return new Promise<ShutdownOutcome>((resolve) => {
     const timer = setTimeout(() => {
       diag.warn(`@promptscope/register: shutdown did not finish within ${ms} ms; telemetry not yet exported is lost.`);
+      try {
+        onTimeout();
+      } catch {
+        // giving up must not throw
+      }
       resolve('timeout');
     }, ms);
     let pending: Promise<unknown>;

@@ -2,6 +2,7 @@ import { metrics, trace } from '@opentelemetry/api';
 import { endOpenOperations } from '@promptscope/core';
 import { OpenAIInstrumentation, type OpenAIInstrumentationConfig } from '@promptscope/instrumentation-openai';
 import { defaultWarn, type Env, readSettings, type RegisterSettings, type SdkMode, type Warn } from './env.js';
+import { ExportGate } from './exporters.js';
 import { registerLoaderHook } from './loader.js';
 import { buildSdk, hasGlobalSdk } from './sdk.js';
 import { installExitHandlers, once, withDeadline } from './shutdown.js';
@@ -70,16 +71,21 @@ export function start(options: StartOptions = {}): Registration {
   if (options.loaderHookParentUrl !== undefined) registerLoaderHook(options.loaderHookParentUrl);
   const instrumentation = new OpenAIInstrumentation(options.instrumentation);
 
-  const sdk = settings.sdk === 'auto' && !hasGlobalSdk() ? buildSdk(settings, [instrumentation]) : undefined;
+  const gate = new ExportGate();
+  const sdk = settings.sdk === 'auto' && !hasGlobalSdk() ? buildSdk(settings, [instrumentation], gate) : undefined;
   sdk?.start();
 
   let uninstall = () => {};
   const shutdown = once(async () => {
     uninstall();
-    await withDeadline(async () => {
-      endOpenOperations();
-      await (sdk !== undefined ? sdk.shutdown() : flushGlobalProviders());
-    }, settings.shutdownTimeoutMs);
+    await withDeadline(
+      async () => {
+        endOpenOperations();
+        await (sdk !== undefined ? sdk.shutdown() : flushGlobalProviders());
+      },
+      settings.shutdownTimeoutMs,
+      () => gate.abandon(),
+    );
     instrumentation.disable();
     if (current() === registration) delete (globalThis as Slot)[SLOT];
   });

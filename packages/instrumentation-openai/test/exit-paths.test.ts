@@ -1,0 +1,169 @@
+import { endOpenOperations } from '@promptscope/core';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { type AnyModule, client, diagnostics, type Env, instrumented, loadMajor, MAJORS, only, sleep, startEnv } from './helpers.js';
+
+// Every way a call can end ends its span exactly once, with what happened.
+let env: Env;
+beforeAll(async () => {
+  env = await startEnv();
+});
+afterAll(() => env.close());
+beforeEach(() => {
+  env.harness.reset();
+  env.fake.reset();
+  diagnostics.length = 0;
+});
+
+const messages = [{ role: 'user', content: 'hi' }];
+
+describe.each(MAJORS)('%s: every exit path ends the span exactly once', (major) => {
+  let mod: AnyModule;
+  beforeAll(async () => {
+    mod = await loadMajor(major);
+  });
+  const chat = (body: Record<string, unknown> = {}) =>
+    client(mod, env.fake).chat.completions.create({ model: 'gpt-4o-mini', messages, ...body });
+
+  async function settleAndCheck() {
+    await sleep(20);
+    expect(diagnostics).toEqual([]);
+    return only(env.harness.spans());
+  }
+
+  it('success', async () => {
+    env.fake.script({ chunks: 3 });
+    await instrumented(mod, async () => {
+      for await (const _ of await chat({ stream: true }));
+    });
+    const span = await settleAndCheck();
+    expect(span.attributes['promptscope.stream.outcome']).toBe('completed');
+    expect(span.status.code).toBe(0);
+    expect(span.attributes['error.type']).toBeUndefined();
+  });
+
+  it.each([
+    ['rate_limit', '429', 'RateLimitError'],
+    ['server_error', '500', 'InternalServerError'],
+    ['unavailable', '503', 'InternalServerError'],
+  ] as const)('%s, plain and streamed', async (fault, type, cls) => {
+    env.fake.script({ fault, retryAfterSeconds: 2 });
+    for (const stream of [false, true]) {
+      const err = await instrumented(mod, () => chat({ stream })).catch((e) => e);
+      expect(err.constructor.name).toBe(cls);
+    }
+    await sleep(20);
+    expect(diagnostics).toEqual([]);
+    const spans = env.harness.spans();
+    expect(spans).toHaveLength(2);
+    for (const span of spans) {
+      expect(span.attributes['error.type']).toBe(type);
+      expect(span.attributes['http.response.status_code']).toBe(Number(type));
+      expect(span.status.code).toBe(2);
+    }
+  });
+
+  it('connection reset mid-stream', async () => {
+    env.fake.script({ fault: 'reset_mid_stream', faultAfterChunks: 2, chunks: 6 });
+    const err = await instrumented(mod, async () => {
+      for await (const _ of await chat({ stream: true }));
+    }).catch((e) => e);
+    expect(err).toBeInstanceOf(Error);
+    const span = await settleAndCheck();
+    expect(span.attributes['promptscope.stream.outcome']).toBe('error');
+    expect(span.attributes['error.type']).toBe(err.constructor.name);
+    expect(span.status.code).toBe(2);
+    expect(span.attributes['gen_ai.response.finish_reasons']).toEqual(['error']);
+    expect(span.attributes['promptscope.stream.chunks']).toBe(2);
+  });
+
+  it('connection reset before any response', async () => {
+    env.fake.script({ fault: 'reset_before_response' });
+    const err = await instrumented(mod, () => chat()).catch((e) => e);
+    const span = await settleAndCheck();
+    expect(span.attributes['error.type']).toBe(err.constructor.name);
+    expect(span.status.code).toBe(2);
+  });
+
+  it('abort', async () => {
+    env.fake.script({ chunks: 8, chunkDelayMs: 10 });
+    await instrumented(mod, async () => {
+      const stream = await chat({ stream: true });
+      let n = 0;
+      try {
+        for await (const _ of stream) if (++n === 2) stream.controller.abort();
+      } catch {
+        // some majors end the loop quietly, others throw: either way the span must end once
+      }
+    });
+    const span = await settleAndCheck();
+    expect(span.attributes['promptscope.stream.outcome']).toBe('aborted');
+  });
+
+  it('abort before the response arrives', async () => {
+    env.fake.script({ responseDelayMs: 200 });
+    const controller = new AbortController();
+    const p = instrumented(mod, () => client(mod, env.fake).chat.completions.create({ model: 'gpt-4o-mini', messages }, { signal: controller.signal }));
+    setTimeout(() => controller.abort(), 30);
+    const err = await p.catch((e) => e);
+    expect(err.constructor.name).toBe('APIUserAbortError');
+    const span = await settleAndCheck();
+    expect(span.attributes['error.type']).toBe('APIUserAbortError');
+  });
+
+  it('break after a few chunks', async () => {
+    env.fake.script({ chunks: 8, chunkDelayMs: 5 });
+    await instrumented(mod, async () => {
+      let n = 0;
+      for await (const _ of await chat({ stream: true })) if (++n === 2) break;
+    });
+    const span = await settleAndCheck();
+    expect(span.attributes['promptscope.stream.outcome']).toBe('cancelled');
+    expect(span.attributes['gen_ai.response.finish_reasons']).toEqual(['error']);
+    expect(typeof span.attributes['gen_ai.response.time_to_first_chunk']).toBe('number');
+  });
+
+  it('a stream never iterated ends after the abandon timeout', async () => {
+    env.fake.script({ chunks: 3 });
+    await instrumented(
+      mod,
+      async () => {
+        await chat({ stream: true });
+        expect(env.harness.spans()).toHaveLength(0);
+        await sleep(250);
+      },
+      { abandonTimeoutMs: 100 },
+    );
+    const span = await settleAndCheck();
+    expect(span.attributes['promptscope.stream.outcome']).toBe('abandoned');
+    expect(span.attributes['error.type']).toBe('abandoned');
+  });
+
+  it('a stream never iterated ends at shutdown (endOpenOperations)', async () => {
+    env.fake.script({ chunks: 3 });
+    await instrumented(mod, async () => {
+      await chat({ stream: true });
+    });
+    expect(env.harness.spans()).toHaveLength(0);
+    expect(endOpenOperations()).toBe(1);
+    const span = await settleAndCheck();
+    expect(span.attributes['promptscope.stream.outcome']).toBe('abandoned');
+  });
+
+  it('a stream iterated twice: the SDK error is the caller’s, the span is the first iteration’s', async () => {
+    env.fake.script({ chunks: 3 });
+    const second = await instrumented(mod, async () => {
+      const stream = await chat({ stream: true });
+      for await (const _ of stream);
+      try {
+        for await (const _ of stream);
+        return 'no error';
+      } catch (e) {
+        return (e as Error).message;
+      }
+    });
+    expect(second).toMatch(/consumed/);
+    const span = await settleAndCheck();
+    expect(span.attributes['promptscope.stream.outcome']).toBe('completed');
+    expect(span.status.code).toBe(0);
+  });
+});

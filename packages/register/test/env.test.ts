@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import { readSettings } from '../src/env.js';
+
+function read(env: Record<string, string>) {
+  const warnings: string[] = [];
+  const settings = readSettings(env, (m) => warnings.push(m));
+  return { settings, warnings };
+}
+
+describe('readSettings', () => {
+  it('defaults', () => {
+    const { settings, warnings } = read({});
+    expect(warnings).toEqual([]);
+    expect(settings).toEqual({
+      disabled: false,
+      sdk: 'auto',
+      traces: { enabled: true, protocol: 'http/protobuf' },
+      metrics: { enabled: true, protocol: 'http/protobuf' },
+      logs: { enabled: true, protocol: 'http/protobuf' },
+      metricExportIntervalMs: 60_000,
+      metricExportTimeoutMs: 30_000,
+      shutdownTimeoutMs: 5_000,
+    });
+  });
+
+  it('http/json, and per-signal protocols win over the generic one', () => {
+    const { settings } = read({
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+      OTEL_EXPORTER_OTLP_METRICS_PROTOCOL: 'http/protobuf',
+    });
+    expect(settings.traces.protocol).toBe('http/json');
+    expect(settings.metrics.protocol).toBe('http/protobuf');
+    expect(settings.logs.protocol).toBe('http/json');
+  });
+
+  it('an unsupported protocol warns once, naming the variable and accepted values, and falls back', () => {
+    const { settings, warnings } = read({ OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' });
+    expect(settings.traces.protocol).toBe('http/protobuf');
+    expect(settings.logs.protocol).toBe('http/protobuf');
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toContain('OTEL_EXPORTER_OTLP_PROTOCOL="grpc"');
+    expect(warnings[0]).toContain('http/protobuf, http/json');
+  });
+
+  it('OTEL_SDK_DISABLED: only true (any case) disables', () => {
+    expect(read({ OTEL_SDK_DISABLED: 'TRUE' }).settings.disabled).toBe(true);
+    expect(read({ OTEL_SDK_DISABLED: 'false' }).settings.disabled).toBe(false);
+    const bad = read({ OTEL_SDK_DISABLED: 'yes' });
+    expect(bad.settings.disabled).toBe(false);
+    expect(bad.warnings[0]).toContain('OTEL_SDK_DISABLED');
+  });
+
+  it('metric interval; the export timeout never exceeds it', () => {
+    const { settings } = read({ OTEL_METRIC_EXPORT_INTERVAL: '250' });
+    expect(settings.metricExportIntervalMs).toBe(250);
+    expect(settings.metricExportTimeoutMs).toBe(250);
+    const bad = read({ OTEL_METRIC_EXPORT_INTERVAL: 'soon' });
+    expect(bad.settings.metricExportIntervalMs).toBe(60_000);
+    expect(bad.warnings[0]).toContain('OTEL_METRIC_EXPORT_INTERVAL');
+  });
+
+  it('PROMPTSCOPE_SDK and PROMPTSCOPE_SHUTDOWN_TIMEOUT_MS', () => {
+    expect(read({ PROMPTSCOPE_SDK: 'off' }).settings.sdk).toBe('off');
+    const bad = read({ PROMPTSCOPE_SDK: 'maybe', PROMPTSCOPE_SHUTDOWN_TIMEOUT_MS: '-1' });
+    expect(bad.settings.sdk).toBe('auto');
+    expect(bad.settings.shutdownTimeoutMs).toBe(5_000);
+    expect(bad.warnings).toHaveLength(2);
+    expect(read({ PROMPTSCOPE_SHUTDOWN_TIMEOUT_MS: '1500' }).settings.shutdownTimeoutMs).toBe(1500);
+  });
+
+  it('OTEL_<SIGNAL>_EXPORTER=none turns a signal off; an unknown sampler warns', () => {
+    const { settings, warnings } = read({ OTEL_LOGS_EXPORTER: 'none', OTEL_TRACES_SAMPLER: 'sometimes' });
+    expect(settings.logs.enabled).toBe(false);
+    expect(settings.traces.enabled).toBe(true);
+    expect(warnings[0]).toContain('OTEL_TRACES_SAMPLER="sometimes"');
+  });
+});
