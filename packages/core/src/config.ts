@@ -131,7 +131,7 @@ function checkOption<T>(name: string, value: T | undefined, ok: (v: T) => boolea
 function checkPrices(prices: unknown): PriceOverride[] | undefined {
   if (prices === undefined) return undefined;
   if (!Array.isArray(prices)) throw new ConfigError('promptscope option `prices` must be an array of price overrides');
-  prices.forEach((p, i) => validatePriceOverride(p, `prices[${i}]`));
+  for (let i = 0; i < prices.length; i++) validatePriceOverride(prices[i], `prices[${i}]`);
   return prices as PriceOverride[];
 }
 

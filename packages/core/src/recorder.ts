@@ -467,11 +467,23 @@ export class Operation {
   private cost(): CostResult | undefined {
     if (this.costCache !== null) return this.costCache;
     const usage = this.usage;
-    this.costCache =
-      usage === undefined
-        ? undefined
-        : this.telemetry.prices.price(this.request.provider, this.responseModel ?? this.request.model, usage);
-    return this.costCache;
+    if (usage === undefined) {
+      this.costCache = undefined;
+      return undefined;
+    }
+    const prices = this.telemetry.prices;
+    // The response model names the snapshot actually billed; an alias the data lacks falls back to the request's.
+    let cost = prices.price(this.request.provider, this.responseModel ?? this.request.model, usage);
+    if (
+      !cost.priced &&
+      cost.reason === 'unknown_model' &&
+      this.responseModel !== undefined &&
+      this.request.model !== undefined
+    ) {
+      cost = prices.price(this.request.provider, this.request.model, usage);
+    }
+    this.costCache = cost;
+    return cost;
   }
 
   private writeContent(): void {

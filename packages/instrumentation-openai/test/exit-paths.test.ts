@@ -1,6 +1,17 @@
 import { endOpenOperations } from '@promptscope/core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type AnyModule, client, diagnostics, type Env, instrumented, loadMajor, MAJORS, only, sleep, startEnv } from './helpers.js';
+import {
+  type AnyModule,
+  client,
+  diagnostics,
+  type Env,
+  instrumented,
+  loadMajor,
+  MAJORS,
+  only,
+  sleep,
+  startEnv,
+} from './helpers.js';
 
 // Every way a call can end ends its span exactly once, with what happened.
 let env: Env;
@@ -102,7 +113,9 @@ describe.each(MAJORS)('%s: every exit path ends the span exactly once', (major) 
   it('abort before the response arrives', async () => {
     env.fake.script({ responseDelayMs: 200 });
     const controller = new AbortController();
-    const p = instrumented(mod, () => client(mod, env.fake).chat.completions.create({ model: 'gpt-4o-mini', messages }, { signal: controller.signal }));
+    const p = instrumented(mod, () =>
+      client(mod, env.fake).chat.completions.create({ model: 'gpt-4o-mini', messages }, { signal: controller.signal }),
+    );
     setTimeout(() => controller.abort(), 30);
     const err = await p.catch((e) => e);
     expect(err.constructor.name).toBe('APIUserAbortError');
