@@ -27,7 +27,9 @@ export function mulberry32(seed) {
  * @param {number} [stream] separates the app's choices from the provider's
  */
 export function rngFor(seed, item, stream = 0) {
-  return mulberry32((Math.imul(seed, 0x9e3779b1) ^ Math.imul(item + 1, 0x85ebca6b) ^ Math.imul(stream + 1, 0xc2b2ae35)) >>> 0);
+  return mulberry32(
+    (Math.imul(seed, 0x9e3779b1) ^ Math.imul(item + 1, 0x85ebca6b) ^ Math.imul(stream + 1, 0xc2b2ae35)) >>> 0,
+  );
 }
 
 /**

@@ -27,8 +27,10 @@ export function scenario(seed) {
     const canary = version === '2';
     const slow = rng() < SLOW_SHARE ? between(rng, 300, 800) : 0;
 
-    if (roll < RATE_LIMIT_SHARE) return { fault: 'rate_limit', retryAfterSeconds: 1, responseDelayMs: between(rng, 5, 20) };
-    if (roll < RATE_LIMIT_SHARE + SERVER_ERROR_SHARE) return { fault: 'server_error', responseDelayMs: between(rng, 20, 200) };
+    if (roll < RATE_LIMIT_SHARE)
+      return { fault: 'rate_limit', retryAfterSeconds: 1, responseDelayMs: between(rng, 5, 20) };
+    if (roll < RATE_LIMIT_SHARE + SERVER_ERROR_SHARE)
+      return { fault: 'server_error', responseDelayMs: between(rng, 20, 200) };
 
     return {
       content: REPLIES[between(rng, 0, REPLIES.length - 1)],

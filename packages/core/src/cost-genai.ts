@@ -12,12 +12,12 @@ let loaded: typeof GenaiPrices | undefined;
 /**
  * The package evaluates ~0.8 MB of price literals when imported, so it is loaded on the first bundled lookup
  * rather than at import: apps that never price a completion, or only use overrides, never pay for it.
- * `require` keeps `PriceBook.price` synchronous (span end cannot await); `import.meta.url` is only read in
- * the ESM build, where `require` does not exist.
+ * `require` keeps `PriceBook.price` synchronous (span end cannot await). A bundler rewrites a bare
+ * `require`, so we always build one: from `__filename` in the CommonJS build, from `import.meta.url` in ESM.
  */
 export function genaiPrices(): typeof GenaiPrices {
   if (loaded === undefined) {
-    const req = typeof require === 'function' ? require : createRequire(import.meta.url);
+    const req = createRequire(typeof __filename === 'string' ? __filename : import.meta.url);
     loaded = req('@pydantic/genai-prices') as typeof GenaiPrices;
   }
   return loaded;

@@ -1,0 +1,111 @@
+/**
+ * `npm run demo`: runs the demo app under the register hook against a fake provider (or the real API
+ * with --real), collects what it exports over OTLP, and prints a per-prompt-version summary computed
+ * from that telemetry alone.
+ */
+import { startFakeProvider, startOtlpReceiver } from '@promptscope/testing';
+import { readOptions, USAGE } from './args.mjs';
+import { childEnv, resolveRegister, runApp } from './child.mjs';
+import { scenario } from './scenario.mjs';
+import { formatMetricSeries, formatTable, instrumentationErrors, metricSeries, summarize } from './summary.mjs';
+import { startTee } from './tee.mjs';
+
+const WAIT_MS = 10_000;
+const DURATION_METRIC = 'gen_ai.client.operation.duration';
+
+/** @param {string} message */
+function fail(message) {
+  console.error(`[demo] ${message}`);
+  process.exitCode = 1;
+}
+
+async function main() {
+  const opts = readOptions(process.argv.slice(2), process.env);
+  if ('help' in opts) return console.log(USAGE);
+  if ('error' in opts) return fail(`${opts.error}\n${USAGE}`);
+
+  let registerUrl;
+  try {
+    registerUrl = resolveRegister();
+  } catch (err) {
+    return fail(
+      `cannot resolve @promptscope/register (${err instanceof Error ? err.message : err}); run npm run build`,
+    );
+  }
+
+  /** @type {{ close(): Promise<void> }[]} */
+  const open = [];
+  try {
+    const receiver = await startOtlpReceiver();
+    open.push(receiver);
+    let exportUrl = receiver.url;
+    let tee;
+    if (opts.endpoint !== undefined) {
+      tee = await startTee(receiver.url, opts.endpoint);
+      open.unshift(tee);
+      exportUrl = tee.url;
+    }
+
+    let baseUrl = process.env.OPENAI_BASE_URL;
+    if (!opts.real) {
+      const fake = await startFakeProvider({ host: '127.0.0.1' });
+      open.push(fake);
+      fake.script(scenario(opts.seed));
+      baseUrl = fake.url;
+    }
+
+    const target = opts.real ? 'api.openai.com' : `fake provider ${baseUrl}`;
+    const sink =
+      opts.endpoint !== undefined ? `${opts.endpoint} (and the demo's receiver)` : `receiver ${receiver.url}`;
+    console.log(`[demo] ${opts.calls} calls to ${target}; telemetry to ${sink}`);
+
+    const started = Date.now();
+    const exit = await runApp(
+      registerUrl,
+      childEnv(process.env, {
+        OTEL_SERVICE_NAME: 'promptscope-demo',
+        OTEL_EXPORTER_OTLP_ENDPOINT: exportUrl,
+        OTEL_METRIC_EXPORT_INTERVAL: '1000',
+        OPENAI_BASE_URL: baseUrl,
+        OPENAI_API_KEY: opts.real ? process.env.OPENAI_API_KEY : 'sk-demo-not-a-real-key',
+        DEMO_CALLS: String(opts.calls),
+        DEMO_SEED: String(opts.seed),
+      }),
+    );
+    if (exit.code !== 0) {
+      return fail(`the app exited with ${exit.signal ?? `code ${exit.code}`}; see its output above`);
+    }
+
+    const genAiSpans = () => receiver.spans().filter((s) => s.attributes['gen_ai.operation.name'] !== undefined);
+    try {
+      await receiver.waitFor(() => genAiSpans().length > 0, WAIT_MS);
+    } catch {
+      return fail(
+        `no spans reached the receiver within ${WAIT_MS / 1000} s: is the register hook built? run npm run build`,
+      );
+    }
+    // Spans arrive before the app exits (register flushes on exit); allow a moment for stragglers.
+    await receiver.waitFor(() => genAiSpans().length >= opts.calls, 2000).catch(() => {});
+    const spans = genAiSpans();
+    const seconds = ((Date.now() - started) / 1000).toFixed(1);
+
+    console.log(`\n[demo] ${spans.length} spans and ${receiver.metrics().length} metric exports in ${seconds} s\n`);
+    console.log(formatTable(summarize(spans)));
+    console.log(`\nlatency: successful calls, span start to end; ttft: streamed calls only`);
+    console.log(formatMetricSeries(metricSeries(receiver.metrics())));
+    if (!receiver.metrics().some((m) => m.name === DURATION_METRIC)) {
+      console.warn(`[demo] warning: no ${DURATION_METRIC} metric arrived`);
+    }
+    for (const [message, count] of instrumentationErrors(spans)) {
+      console.warn(`[demo] warning: promptscope reported an internal error on ${count} span(s): ${message}`);
+    }
+    if (tee !== undefined && tee.remoteFailures() > 0) {
+      console.warn(`[demo] warning: ${tee.remoteFailures()} export(s) to ${opts.endpoint} failed`);
+    }
+    if (spans.length < opts.calls) console.warn(`[demo] warning: expected ${opts.calls} spans, got ${spans.length}`);
+  } finally {
+    for (const o of open) await o.close();
+  }
+}
+
+main().catch((err) => fail(err instanceof Error ? (err.stack ?? err.message) : String(err)));

@@ -1,0 +1,176 @@
+import { describe, expect, it } from 'vitest';
+import {
+  formatMetricSeries,
+  formatTable,
+  instrumentationErrors,
+  metricSeries,
+  percentile,
+  summarize,
+} from '../src/summary.mjs';
+
+interface SpanInput {
+  version?: string;
+  ms: number;
+  error?: string;
+  stream?: boolean;
+  ttft?: number;
+  input?: number;
+  output?: number;
+  cost?: number;
+  unpriced?: boolean;
+  attrs?: Record<string, unknown>;
+}
+
+const T0 = 1_800_000_000_000_000_000;
+
+function span(s: SpanInput) {
+  const attributes: Record<string, unknown> = { 'gen_ai.operation.name': 'chat', ...s.attrs };
+  if (s.version !== undefined) {
+    attributes['gen_ai.prompt.name'] = 'support-reply';
+    attributes['gen_ai.prompt.version'] = s.version;
+    attributes['promptscope.prompt.label'] = s.version === '2' ? 'canary' : 'production';
+  }
+  if (s.error !== undefined) attributes['error.type'] = s.error;
+  if (s.stream) attributes['gen_ai.request.stream'] = true;
+  if (s.ttft !== undefined) attributes['gen_ai.response.time_to_first_chunk'] = s.ttft;
+  if (s.input !== undefined) attributes['gen_ai.usage.input_tokens'] = s.input;
+  if (s.output !== undefined) attributes['gen_ai.usage.output_tokens'] = s.output;
+  if (s.cost !== undefined) attributes['promptscope.cost.usd'] = s.cost;
+  if (s.unpriced) attributes['promptscope.cost.unpriced'] = true;
+  return {
+    attributes,
+    startTimeUnixNano: T0,
+    endTimeUnixNano: T0 + s.ms * 1e6,
+    status: { code: s.error === undefined ? 0 : 2 },
+  };
+}
+
+describe('percentile (nearest rank)', () => {
+  it('picks the smallest value with at least p% at or below it', () => {
+    const values = [50, 10, 40, 20, 30, 100, 90, 80, 70, 60];
+    expect(percentile(values, 50)).toBe(50);
+    expect(percentile(values, 95)).toBe(100);
+    expect(percentile(values, 10)).toBe(10);
+    expect(percentile([1, 2, 3, 4], 50)).toBe(2);
+    expect(percentile([7], 95)).toBe(7);
+  });
+
+  it('is undefined for no values and does not reorder its input', () => {
+    expect(percentile([], 50)).toBeUndefined();
+    const input = [3, 1, 2];
+    percentile(input, 50);
+    expect(input).toEqual([3, 1, 2]);
+  });
+});
+
+describe('summarize', () => {
+  const spans = [
+    ...[100, 200, 300, 400, 500, 600, 700, 800, 900, 1000].map((ms) =>
+      span({ version: '1', ms, input: 10, output: 20, cost: 0.001 }),
+    ),
+    span({ version: '1', ms: 5, error: '429' }),
+    span({ version: '1', ms: 7, error: '429' }),
+    span({ version: '1', ms: 9000, error: '500' }),
+    span({ version: '2', ms: 300, stream: true, ttft: 0.12, input: 30, output: 40, cost: 0.002 }),
+    span({ version: '2', ms: 500, stream: true, ttft: 0.2, input: 30, output: 50, cost: 0.003 }),
+    span({ version: '2', ms: 400, stream: true, ttft: 0.16, input: 30, output: 60, cost: 0.004 }),
+    // A plain call's time to first chunk (if any) is not a stream's TTFT.
+    span({ version: '2', ms: 250, ttft: 0.01, input: 30, output: 10, cost: 0.001 }),
+  ];
+  const [v1, v2] = summarize(spans);
+
+  it('groups by prompt name and version, sorted', () => {
+    expect(summarize(spans).map((r) => [r.prompt, r.version, r.label])).toEqual([
+      ['support-reply', '1', 'production'],
+      ['support-reply', '2', 'canary'],
+    ]);
+    expect(v1.calls).toBe(13);
+    expect(v2.calls).toBe(4);
+  });
+
+  it('counts errors by error.type and leaves them out of latency', () => {
+    expect(v1.errors).toBe(3);
+    expect(v1.errorTypes).toEqual({ '429': 2, '500': 1 });
+    expect(v1.p50Ms).toBe(500);
+    expect(v1.p95Ms).toBe(1000);
+    expect(v2.errors).toBe(0);
+    expect(v2.errorTypes).toEqual({});
+  });
+
+  it('takes time to first chunk from streamed calls only, in ms', () => {
+    expect(v2.streams).toBe(3);
+    expect(v2.ttftP50Ms).toBeCloseTo(160, 6);
+    expect(v1.ttftP50Ms).toBeUndefined();
+  });
+
+  it('sums tokens and cost', () => {
+    expect(v1.inputTokens).toBe(100);
+    expect(v1.outputTokens).toBe(200);
+    expect(v1.costUsd).toBeCloseTo(0.01, 12);
+    expect(v1.priced).toBe(10);
+    expect(v2.inputTokens).toBe(120);
+    expect(v2.outputTokens).toBe(160);
+    expect(v2.costUsd).toBeCloseTo(0.01, 12);
+  });
+
+  it('counts an error span without error.type as _OTHER', () => {
+    const [row] = summarize([{ ...span({ version: '1', ms: 10 }), status: { code: 2 } }]);
+    expect(row.errorTypes).toEqual({ _OTHER: 1 });
+    expect(row.p50Ms).toBeUndefined();
+  });
+
+  it('skips non-GenAI spans and groups calls without a prompt under (none)', () => {
+    const http = { attributes: { 'http.request.method': 'POST' }, startTimeUnixNano: T0, endTimeUnixNano: T0 + 1e6 };
+    const rows = summarize([http, span({ ms: 10, unpriced: true })]);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ prompt: '(none)', version: '(none)', calls: 1, unpriced: 1, priced: 0 });
+  });
+});
+
+describe('formatTable', () => {
+  it('prints one aligned line per version with errors, latency, TTFT, tokens and cost', () => {
+    const text = formatTable(
+      summarize([
+        span({ version: '1', ms: 120, input: 10, output: 20, cost: 0.0015 }),
+        span({ version: '1', ms: 5, error: '429' }),
+        span({ version: '2', ms: 300, stream: true, ttft: 0.2, input: 30, output: 40, cost: 0.002 }),
+      ]),
+    );
+    const lines = text.split('\n');
+    expect(lines).toHaveLength(4);
+    expect(lines[0]).toMatch(/^prompt\s+version\s+label\s+calls\s+errors\s+p50 ms\s+p95 ms\s+ttft p50 ms/);
+    expect(lines[2]).toMatch(
+      /support-reply\s+1\s+production\s+2\s+1 \(429×1\)\s+120\s+120\s+-\s+10\/20\s+\$0\.001500$/,
+    );
+    expect(lines[3]).toMatch(/support-reply\s+2\s+canary\s+1\s+0\s+300\s+300\s+200\s+30\/40\s+\$0\.002000$/);
+    expect(new Set(lines.map((l) => l.length)).size).toBe(1);
+  });
+
+  it('shows unknown cost as "-", never as $0', () => {
+    const text = formatTable(summarize([span({ version: '1', ms: 10, unpriced: true })]));
+    expect(text).toMatch(/- \(1 unpriced\)$/);
+    expect(text).not.toContain('$0');
+  });
+});
+
+describe('metric series and instrumentation errors', () => {
+  it('counts distinct attribute sets and points per metric name', () => {
+    const point = (attributes: Record<string, unknown>) => ({ attributes });
+    const series = metricSeries([
+      { name: 'gen_ai.client.operation.duration', points: [point({ v: '1', e: 'x' }), point({ v: '2' })] },
+      { name: 'gen_ai.client.operation.duration', points: [point({ e: 'x', v: '1' }), point({ v: '2' })] },
+      { name: 'gen_ai.client.token.usage', points: [point({ t: 'input' })] },
+    ]);
+    expect(series).toEqual([
+      { name: 'gen_ai.client.operation.duration', series: 2, points: 4 },
+      { name: 'gen_ai.client.token.usage', series: 1, points: 1 },
+    ]);
+    expect(formatMetricSeries(series)).toContain('gen_ai.client.operation.duration: 2 / 4');
+    expect(formatMetricSeries([])).toBe('metrics: none arrived');
+  });
+
+  it('collects promptscope.instrumentation.error messages', () => {
+    const bad = { attributes: { 'promptscope.instrumentation.error': 'end: boom' } };
+    expect(instrumentationErrors([bad, bad, span({ ms: 1 })] as never)).toEqual([['end: boom', 2]]);
+  });
+});
