@@ -327,7 +327,8 @@ export class Operation {
 
   /** Whether content should be built at all: when false, providers skip the work entirely. */
   get captureContent(): boolean {
-    return !this.ended && this.telemetry.config.captureContent;
+    // An unsampled span records nothing: skip building content that would be thrown away.
+    return !this.ended && this.telemetry.config.captureContent && this.span.isRecording();
   }
 
   /** The caller is still interested (it pulled a chunk, or asked for the body). */
