@@ -238,7 +238,11 @@ function createInstruments(meter: Meter, provider: MeterProvider, t: Telemetry):
 
 // Operations still open, so that one timer can end the ones nobody will ever finish (a stream never
 // iterated) and shutdown can end the rest before the last flush.
-const open = new Set<Operation>();
+// Shared through the global symbol registry: the ESM and CommonJS builds of core can both be loaded in one
+// process (the register hook as ESM, an app's own `require`), and shutdown must see every open operation.
+const OPEN_KEY = Symbol.for('promptscope.openOperations');
+const registry = globalThis as unknown as Record<symbol, Set<Operation> | undefined>;
+const open: Set<Operation> = registry[OPEN_KEY] ?? (registry[OPEN_KEY] = new Set<Operation>());
 let sweeper: ReturnType<typeof setInterval> | undefined;
 let sweepEveryMs = 0;
 

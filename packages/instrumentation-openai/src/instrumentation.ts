@@ -1,4 +1,4 @@
-import type { MeterProvider, TracerProvider } from '@opentelemetry/api';
+import { type MeterProvider, metrics, type TracerProvider } from '@opentelemetry/api';
 import {
   InstrumentationBase,
   type InstrumentationConfig,
@@ -65,7 +65,9 @@ export class OpenAIInstrumentation extends InstrumentationBase<OpenAIInstrumenta
 
   override setMeterProvider(provider: MeterProvider): void {
     super.setMeterProvider(provider);
-    if (!this.ready) return;
+    // `registerInstrumentations()` passes the global provider, which is a no-op until an SDK registers
+    // one (the metrics API has no proxy): pinning it would lose every metric. Resolve the global lazily.
+    if (!this.ready || provider === metrics.getMeterProvider()) return;
     this.meterProviderSet = provider;
     this.telemetry?.setMeterProvider(provider);
   }

@@ -1,7 +1,13 @@
 import { metrics, trace } from '@opentelemetry/api';
-import { type NodeSDKConfiguration, NodeSDK, logs as sdkLogs, metrics as sdkMetrics } from '@opentelemetry/sdk-node';
+import { NodeSDK, type NodeSDKConfiguration, logs as sdkLogs, metrics as sdkMetrics } from '@opentelemetry/sdk-node';
 import type { RegisterSettings } from './env.js';
 import { type ExportGate, logExporter, metricExporter, traceExporter } from './exporters.js';
+
+/** The registered tracer provider behind the API's proxy (the no-op one when none is registered). */
+export function globalTracerProvider(): object {
+  const proxy = trace.getTracerProvider() as { getDelegate?: () => object };
+  return typeof proxy.getDelegate === 'function' ? proxy.getDelegate() : proxy;
+}
 
 /**
  * Whether an OpenTelemetry SDK is already registered globally: a real tracer provider behind the API's
@@ -9,9 +15,7 @@ import { type ExportGate, logExporter, metricExporter, traceExporter } from './e
  * (the globals are shared by a symbol; we check behaviour and names, not identity).
  */
 export function hasGlobalSdk(): boolean {
-  const proxy = trace.getTracerProvider() as { getDelegate?: () => object };
-  const tracerProvider = typeof proxy.getDelegate === 'function' ? proxy.getDelegate() : proxy;
-  if (tracerProvider.constructor?.name !== 'NoopTracerProvider') return true;
+  if (globalTracerProvider().constructor?.name !== 'NoopTracerProvider') return true;
   const meterProvider = metrics.getMeterProvider() as object;
   return meterProvider.constructor?.name !== 'NoopMeterProvider';
 }
@@ -19,8 +23,9 @@ export function hasGlobalSdk(): boolean {
 /**
  * A NodeSDK with exporters we construct from the protocol. Left to NodeSDK (and its env handling):
  * the resource (OTEL_SERVICE_NAME, OTEL_RESOURCE_ATTRIBUTES, process and host detectors), the sampler
- * (OTEL_TRACES_SAMPLER, OTEL_TRACES_SAMPLER_ARG), span limits, batch processor settings (OTEL_BSP_*,
- * OTEL_BLRP_*), propagators (OTEL_PROPAGATORS) and OTEL_LOG_LEVEL.
+ * (OTEL_TRACES_SAMPLER, OTEL_TRACES_SAMPLER_ARG), span limits, span batching (OTEL_BSP_*),
+ * propagators (OTEL_PROPAGATORS) and OTEL_LOG_LEVEL. Log batching uses the SDK defaults: NodeSDK reads
+ * OTEL_BLRP_* only for processors it builds itself, and its reader for them is not exported.
  */
 export function buildSdk(
   settings: RegisterSettings,
@@ -41,7 +46,9 @@ export function buildSdk(
     : [];
   return new NodeSDK({
     // An empty list (not undefined) keeps NodeSDK from building its own from OTEL_* variables.
-    ...(settings.traces.enabled ? { traceExporter: traceExporter(settings.traces.protocol, gate) } : { spanProcessors: [] }),
+    ...(settings.traces.enabled
+      ? { traceExporter: traceExporter(settings.traces.protocol, gate) }
+      : { spanProcessors: [] }),
     metricReaders,
     logRecordProcessors,
     instrumentations,

@@ -1,10 +1,10 @@
-import { metrics, trace } from '@opentelemetry/api';
+import { metrics } from '@opentelemetry/api';
 import { endOpenOperations } from '@promptscope/core';
 import { OpenAIInstrumentation, type OpenAIInstrumentationConfig } from '@promptscope/instrumentation-openai';
-import { defaultWarn, type Env, readSettings, type RegisterSettings, type SdkMode, type Warn } from './env.js';
+import { defaultWarn, type Env, type RegisterSettings, readSettings, type SdkMode, type Warn } from './env.js';
 import { ExportGate } from './exporters.js';
 import { registerLoaderHook } from './loader.js';
-import { buildSdk, hasGlobalSdk } from './sdk.js';
+import { buildSdk, globalTracerProvider, hasGlobalSdk } from './sdk.js';
 import { installExitHandlers, once, withDeadline } from './shutdown.js';
 
 export interface StartOptions {
@@ -102,8 +102,7 @@ interface Flushable {
 
 /** The app owns its SDK: flush it, never shut it down. */
 async function flushGlobalProviders(): Promise<void> {
-  const proxy = trace.getTracerProvider() as { getDelegate?: () => unknown };
-  const tracerProvider = (typeof proxy.getDelegate === 'function' ? proxy.getDelegate() : proxy) as Flushable;
+  const tracerProvider = globalTracerProvider() as Flushable;
   const meterProvider = metrics.getMeterProvider() as Flushable;
   await Promise.all([tracerProvider.forceFlush?.(), meterProvider.forceFlush?.()]);
 }

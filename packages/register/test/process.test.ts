@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { type FakeProvider, type OtlpReceiver, startFakeProvider, startOtlpReceiver } from '@promptscope/testing';
@@ -61,7 +62,9 @@ function run(
     });
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`child did not exit within ${opts.timeoutMs ?? 15_000} ms\nstdout: ${stdout}\nstderr: ${stderr}`));
+      reject(
+        new Error(`child did not exit within ${opts.timeoutMs ?? 15_000} ms\nstdout: ${stdout}\nstderr: ${stderr}`),
+      );
     }, opts.timeoutMs ?? 15_000);
     child.on('exit', (code, signal) => {
       clearTimeout(timer);
@@ -90,6 +93,11 @@ let fake: FakeProvider;
 let receiver: OtlpReceiver;
 
 beforeAll(async () => {
+  for (const pkg of ['core', 'instrumentation-openai', 'register']) {
+    const dist = fileURLToPath(new URL(`../../${pkg}/dist/index.js`, import.meta.url));
+    if (!existsSync(dist))
+      throw new Error(`${dist} is missing: run \`npm run build\` first (process tests use the builds)`);
+  }
   fake = await startFakeProvider({ defaultScript: { usage: { input: 11, output: 7 } } });
   receiver = await startOtlpReceiver();
 });
@@ -128,47 +136,50 @@ const APPS = [
 ];
 
 describe.each(APPS)('$name', ({ args }) => {
-  it.each(['http/protobuf', 'http/json'])('exports spans and metrics over %s, and never the API key', async (protocol) => {
-    const service = `register-test-${protocol.replace('/', '-')}`;
-    const r = await run(
-      args,
-      baseEnv({
-        OTEL_EXPORTER_OTLP_PROTOCOL: protocol,
-        OTEL_SERVICE_NAME: service,
-        OTEL_RESOURCE_ATTRIBUTES: 'deployment.environment.name=test,team=llm',
-      }),
-    );
-    expect(r.code, r.stderr).toBe(0);
-    const out = result(r);
-    expect(out.mode).toBe('sdk');
-    expect(out.patched).toBe(true);
-    expect(out.plain).toBeTypeOf('string');
-    expect(out.streamed).toBe(out.plain);
+  it.each(['http/protobuf', 'http/json'])(
+    'exports spans and metrics over %s, and never the API key',
+    async (protocol) => {
+      const service = `register-test-${protocol.replace('/', '-')}`;
+      const r = await run(
+        args,
+        baseEnv({
+          OTEL_EXPORTER_OTLP_PROTOCOL: protocol,
+          OTEL_SERVICE_NAME: service,
+          OTEL_RESOURCE_ATTRIBUTES: 'deployment.environment.name=test,team=llm',
+        }),
+      );
+      expect(r.code, r.stderr).toBe(0);
+      const out = result(r);
+      expect(out.mode).toBe('sdk');
+      expect(out.patched).toBe(true);
+      expect(out.plain).toBeTypeOf('string');
+      expect(out.streamed).toBe(out.plain);
 
-    // Everything was flushed before the process exited.
-    const expectedType = protocol === 'http/json' ? 'application/json' : 'application/x-protobuf';
-    for (const req of receiver.requests) expect(req.contentType).toContain(expectedType);
-    const spans = receiver.spans().filter((s) => s.name === 'chat gpt-4o-mini');
-    expect(spans).toHaveLength(2);
-    for (const span of spans) {
-      expect(span.kind).toBe(3);
-      expect(span.resource['service.name']).toBe(service);
-      expect(span.resource['deployment.environment.name']).toBe('test');
-      expect(span.resource.team).toBe('llm');
-      expect(span.attributes['gen_ai.operation.name']).toBe('chat');
-      expect(span.attributes['gen_ai.provider.name']).toBe('openai');
-      expect(span.attributes['gen_ai.request.model']).toBe('gpt-4o-mini');
-      expect(span.attributes['gen_ai.usage.input_tokens']).toBe(11);
-      expect(span.attributes['gen_ai.usage.output_tokens']).toBe(7);
-    }
-    const names = new Set(receiver.metrics().map((m) => m.name));
-    expect(names).toContain('gen_ai.client.operation.duration');
-    expect(names).toContain('gen_ai.client.token.usage');
-    const duration = receiver.metrics().find((m) => m.name === 'gen_ai.client.operation.duration');
-    expect(duration?.resource['service.name']).toBe(service);
-    expect(duration?.points[0]?.attributes['gen_ai.request.model']).toBe('gpt-4o-mini');
-    assertNoSecret();
-  });
+      // Everything was flushed before the process exited.
+      const expectedType = protocol === 'http/json' ? 'application/json' : 'application/x-protobuf';
+      for (const req of receiver.requests) expect(req.contentType).toContain(expectedType);
+      const spans = receiver.spans().filter((s) => s.name === 'chat gpt-4o-mini');
+      expect(spans).toHaveLength(2);
+      for (const span of spans) {
+        expect(span.kind).toBe(3);
+        expect(span.resource['service.name']).toBe(service);
+        expect(span.resource['deployment.environment.name']).toBe('test');
+        expect(span.resource.team).toBe('llm');
+        expect(span.attributes['gen_ai.operation.name']).toBe('chat');
+        expect(span.attributes['gen_ai.provider.name']).toBe('openai');
+        expect(span.attributes['gen_ai.request.model']).toBe('gpt-4o-mini');
+        expect(span.attributes['gen_ai.usage.input_tokens']).toBe(11);
+        expect(span.attributes['gen_ai.usage.output_tokens']).toBe(7);
+      }
+      const names = new Set(receiver.metrics().map((m) => m.name));
+      expect(names).toContain('gen_ai.client.operation.duration');
+      expect(names).toContain('gen_ai.client.token.usage');
+      const duration = receiver.metrics().find((m) => m.name === 'gen_ai.client.operation.duration');
+      expect(duration?.resource['service.name']).toBe(service);
+      expect(duration?.points[0]?.attributes['gen_ai.request.model']).toBe('gpt-4o-mini');
+      assertNoSecret();
+    },
+  );
 });
 
 describe('configuration', () => {
