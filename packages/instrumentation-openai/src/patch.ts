@@ -72,6 +72,8 @@ function instrumentedCreate(original: Create, mapping: ApiMapping, recorder: () 
       const prepared = mapping.prepare(args[0], this?._client, telemetry);
       if (prepared !== undefined) {
         op = telemetry.start(prepared.request);
+        // Starting failed inside core (it returned an inert operation): make the call as if we were not here.
+        if (op.isEnded) return original.apply(this, args);
         if (prepared.body !== args[0]) callArgs = [prepared.body, ...args.slice(1)];
         if (op.captureContent && prepared.recordContent !== undefined) {
           try {

@@ -25,3 +25,38 @@ it('records metrics to an SDK registered after the instrumentation was set up', 
     await harness.shutdown();
   }
 });
+
+it('makes the call untouched when starting the span itself fails', async () => {
+  const { Telemetry } = await import('@promptscope/core');
+  const telemetry = new Telemetry({}, {});
+  telemetry.setTracerProvider({
+    getTracer: () => ({
+      startSpan: () => {
+        throw new Error('tracer broke');
+      },
+      startActiveSpan: () => {
+        throw new Error('tracer broke');
+      },
+    }),
+  });
+  const fake = await startFakeProvider();
+  const mod = await loadMajor('openai-v6');
+  const { unpatchOpenAI } = await import('../src/patch.js');
+  try {
+    patchOpenAI(mod, () => telemetry);
+    const client = new mod.OpenAI({ apiKey: API_KEY, baseURL: fake.url, maxRetries: 0 });
+    const stream = await client.chat.completions.create({
+      model: 'gpt-4o-mini',
+      messages: [{ role: 'user', content: 'x' }],
+      stream: true,
+    });
+    let n = 0;
+    for await (const _ of stream) n++;
+    expect(n).toBeGreaterThan(0);
+    // Nothing of ours went into the request either.
+    expect(fake.requests[0].body.stream_options).toBeUndefined();
+  } finally {
+    unpatchOpenAI(mod);
+    await fake.close();
+  }
+});
