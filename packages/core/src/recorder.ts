@@ -450,7 +450,14 @@ export class Operation {
     } else if (!this.hasError && outcome !== 'abandoned' && outcome !== 'raw') {
       span.setAttribute(ATTR.USAGE_SOURCE, 'missing');
     }
-    const cost = this.cost();
+    let cost: CostResult | undefined;
+    try {
+      cost = this.cost();
+    } catch (err) {
+      // Pricing is ours: a failure there must cost neither the content nor a second error report.
+      this.costCache = undefined;
+      t.internalError('cost', err, span);
+    }
     if (cost !== undefined) {
       if (cost.priced) {
         span.setAttribute(ATTR.COST_USD, cost.totalUsd);

@@ -648,6 +648,14 @@ export function responsesInput(body: unknown): { system?: Part[]; input: InputMe
   return result;
 }
 
+/** The single finish reason of a Responses API result, for the span and the output message alike. */
+export function responsesFinishReason(response: unknown): string {
+  if (!isObj(response)) return 'error';
+  const output = Array.isArray(response.output) ? response.output : [];
+  const hasClientToolCall = output.some((item) => isObj(item) && CLIENT_TOOL_NAMES[str(item.type) ?? ''] !== undefined);
+  return finishReason(response, hasClientToolCall);
+}
+
 /** Client-executed tool calls end the turn waiting for the application: finish reason `tool_call`. */
 function finishReason(response: Obj, hasClientToolCall: boolean): string {
   const status = response.status;

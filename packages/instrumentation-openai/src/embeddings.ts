@@ -26,11 +26,17 @@ export const embeddings: ApiMapping = {
           if (!isRecord(result)) return;
           const first = Array.isArray(result.data) ? result.data[0] : undefined;
           const vector = isRecord(first) ? first.embedding : undefined;
+          // A base64 vector (encoding_format 'base64') packs float32 values: 4 bytes each.
+          const dimensions = Array.isArray(vector)
+            ? vector.length
+            : typeof vector === 'string'
+              ? Buffer.byteLength(vector, 'base64') / 4
+              : undefined;
           op.setResponse({
             model: typeof result.model === 'string' ? result.model : undefined,
             attributes:
-              Array.isArray(vector) && typeof body.dimensions !== 'number'
-                ? { [ATTR.EMBEDDINGS_DIMENSION_COUNT]: vector.length }
+              dimensions !== undefined && typeof body.dimensions !== 'number'
+                ? { [ATTR.EMBEDDINGS_DIMENSION_COUNT]: dimensions }
                 : undefined,
           });
           const usage = result.usage;

@@ -1,7 +1,7 @@
 import type { Operation, ResultHandlers, StreamObserver, StreamOutcome, Usage } from '@promptscope/core';
 import { OPERATION } from '@promptscope/core';
 import type { ApiMapping, Prepared } from './api.js';
-import { responsesInput, responsesOutput, toolDefinitions } from './content.js';
+import { responsesFinishReason, responsesInput, responsesOutput, toolDefinitions } from './content.js';
 import { type ClientLike, isRecord, requestAttributes, responseAttributes, serverOf } from './request.js';
 
 export function responsesUsage(u: unknown): Usage | undefined {
@@ -15,22 +15,6 @@ export function responsesUsage(u: unknown): Usage | undefined {
     reasoningTokens:
       isRecord(output) && typeof output.reasoning_tokens === 'number' ? output.reasoning_tokens : undefined,
   };
-}
-
-/** One finish reason for the Responses API's single output, from its status. */
-export function responsesFinishReason(r: Record<string, unknown>): string {
-  const output = Array.isArray(r.output) ? r.output : [];
-  if (output.some((item) => isRecord(item) && item.type === 'function_call')) return 'tool_call';
-  switch (r.status) {
-    case 'completed':
-      return 'stop';
-    case 'incomplete': {
-      const reason = isRecord(r.incomplete_details) ? r.incomplete_details.reason : undefined;
-      return typeof reason === 'string' ? reason : 'length';
-    }
-    default:
-      return 'error';
-  }
 }
 
 /** `responses.create`, and through it `responses.stream()` and `responses.parse()`. */
@@ -95,6 +79,12 @@ const OUTPUT_DELTAS = new Set([
   'response.code_interpreter_call_code.delta',
 ]);
 
+const TERMINAL_STATUS: Record<string, string> = {
+  'response.completed': 'completed',
+  'response.incomplete': 'incomplete',
+  'response.failed': 'failed',
+};
+
 class ResponsesStreamObserver implements StreamObserver {
   private last: Record<string, unknown> | undefined;
   private failure: { name: string; message: string } | undefined;
@@ -108,8 +98,11 @@ class ResponsesStreamObserver implements StreamObserver {
     if (OUTPUT_DELTAS.has(type)) {
       this.op.chunk();
     } else if (isRecord(event.response)) {
-      // created / in_progress / completed / incomplete / failed each carry the response so far.
-      this.last = event.response;
+      // created / in_progress / completed / incomplete / failed each carry the response so far. The event
+      // type is authoritative for the final state when a (hand-made or proxied) payload lacks `status`.
+      const status = TERMINAL_STATUS[type];
+      this.last =
+        status !== undefined && event.response.status === undefined ? { ...event.response, status } : event.response;
       if (type === 'response.failed') {
         const error = isRecord(event.response.error) ? event.response.error : {};
         this.failure = {

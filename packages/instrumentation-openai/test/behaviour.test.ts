@@ -96,8 +96,8 @@ describe.each(MAJORS)('%s: same behaviour with and without instrumentation', (ma
       const text = await response.text();
       return text
         .split('\n')
-        .filter((l) => l.startsWith('data: {'))
-        .map((l) => JSON.parse(l.slice(6)));
+        .filter((l: string) => l.startsWith('data: {'))
+        .map((l: string) => JSON.parse(l.slice(6)));
     });
     expect(frames.length).toBeGreaterThanOrEqual(3);
     // The usage option we add was taken back before the request went out: no extra chunk in the raw body.

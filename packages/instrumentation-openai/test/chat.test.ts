@@ -1,5 +1,15 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type AnyModule, client, type Env, instrumented, loadMajor, MAJORS, only, startEnv } from './helpers.js';
+import {
+  type AnyClient,
+  type AnyModule,
+  client,
+  type Env,
+  instrumented,
+  loadMajor,
+  MAJORS,
+  only,
+  startEnv,
+} from './helpers.js';
 
 let env: Env;
 beforeAll(async () => {
@@ -23,7 +33,7 @@ describe.each(MAJORS)('%s chat.completions', (major) => {
       usage: { input: 120, output: 30, cached: 100, reasoning: 5 },
       id: 'chatcmpl-plain1',
     });
-    const res = await instrumented(mod, () =>
+    const res: AnyClient = await instrumented(mod, () =>
       client(mod, env.fake).chat.completions.create({
         model: 'gpt-4o-mini',
         messages: [{ role: 'user', content: 'hi' }],
@@ -171,7 +181,7 @@ describe.each(MAJORS)('%s chat.completions', (major) => {
       },
     ];
     env.fake.script({ toolCalls });
-    const plain = await instrumented(mod, () =>
+    const plain: AnyClient = await instrumented(mod, () =>
       client(mod, env.fake).chat.completions.create({
         model: 'gpt-4o',
         messages: [{ role: 'user', content: 'w?' }],
@@ -241,7 +251,7 @@ describe.each(MAJORS)('%s chat.completions', (major) => {
         messages: [{ role: 'user', content: 'json' }],
         response_format: { type: 'json_object' },
       });
-    const res = await instrumented(mod, run);
+    const res: AnyClient = await instrumented(mod, run);
     expect(res.choices[0].message.content).toBe('{"answer":42}');
     const a = only(env.harness.spans()).attributes;
     expect(a['gen_ai.output.type']).toBe('json');

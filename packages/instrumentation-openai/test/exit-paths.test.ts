@@ -1,6 +1,7 @@
 import { endOpenOperations } from '@promptscope/core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
+  type AnyClient,
   type AnyModule,
   client,
   diagnostics,
@@ -59,7 +60,7 @@ describe.each(MAJORS)('%s: every exit path ends the span exactly once', (major) 
   ] as const)('%s, plain and streamed', async (fault, type, cls) => {
     env.fake.script({ fault, retryAfterSeconds: 2 });
     for (const stream of [false, true]) {
-      const err = await instrumented(mod, () => chat({ stream })).catch((e) => e);
+      const err = await instrumented(mod, () => chat({ stream })).catch((e: AnyClient) => e);
       expect(err.constructor.name).toBe(cls);
     }
     await sleep(20);
@@ -77,7 +78,7 @@ describe.each(MAJORS)('%s: every exit path ends the span exactly once', (major) 
     env.fake.script({ fault: 'reset_mid_stream', faultAfterChunks: 2, chunks: 6 });
     const err = await instrumented(mod, async () => {
       for await (const _ of await chat({ stream: true }));
-    }).catch((e) => e);
+    }).catch((e: AnyClient) => e);
     expect(err).toBeInstanceOf(Error);
     const span = await settleAndCheck();
     expect(span.attributes['promptscope.stream.outcome']).toBe('error');
@@ -89,7 +90,7 @@ describe.each(MAJORS)('%s: every exit path ends the span exactly once', (major) 
 
   it('connection reset before any response', async () => {
     env.fake.script({ fault: 'reset_before_response' });
-    const err = await instrumented(mod, () => chat()).catch((e) => e);
+    const err = await instrumented(mod, () => chat()).catch((e: AnyClient) => e);
     const span = await settleAndCheck();
     expect(span.attributes['error.type']).toBe(err.constructor.name);
     expect(span.status.code).toBe(2);
@@ -117,7 +118,7 @@ describe.each(MAJORS)('%s: every exit path ends the span exactly once', (major) 
       client(mod, env.fake).chat.completions.create({ model: 'gpt-4o-mini', messages }, { signal: controller.signal }),
     );
     setTimeout(() => controller.abort(), 30);
-    const err = await p.catch((e) => e);
+    const err = await p.catch((e: AnyClient) => e);
     expect(err.constructor.name).toBe('APIUserAbortError');
     const span = await settleAndCheck();
     expect(span.attributes['error.type']).toBe('APIUserAbortError');

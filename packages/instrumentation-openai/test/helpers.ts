@@ -56,7 +56,12 @@ export function client(mod: AnyModule, fake: FakeProvider, opts: Record<string, 
 }
 
 /** Instruments `mod` for the duration of `fn`. */
-export async function instrumented<T>(mod: AnyModule, fn: () => Promise<T>, options: ManualOptions = {}): Promise<T> {
+// biome-ignore lint/suspicious/noExplicitAny: scenarios return SDK objects of any major
+export async function instrumented<T = any>(
+  mod: AnyModule,
+  fn: () => Promise<T>,
+  options: ManualOptions = {},
+): Promise<T> {
   const handle = instrument(mod, options);
   try {
     return await fn();
