@@ -1,30 +1,20 @@
 import { Operation, PriceBook } from '@promptscope/core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   type AnyModule,
   bothWays,
   client,
   diagnostics,
-  type Env,
   type ErrorShape,
   loadMajor,
   MAJORS,
   type Outcome,
   only,
   stable,
-  startEnv,
+  useEnv,
 } from './helpers.js';
 
-let env: Env;
-beforeAll(async () => {
-  env = await startEnv();
-});
-afterAll(() => env.close());
-beforeEach(() => {
-  env.harness.reset();
-  env.fake.reset();
-  diagnostics.length = 0;
-});
+const env = useEnv();
 afterEach(() => {
   vi.restoreAllMocks();
   // The OTel SDK warns "Cannot execute the operation on ended Span" when a span is ended twice.

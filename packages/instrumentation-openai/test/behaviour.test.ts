@@ -1,27 +1,8 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import {
-  type AnyModule,
-  bothWays,
-  client,
-  diagnostics,
-  type Env,
-  loadMajor,
-  MAJORS,
-  stable,
-  startEnv,
-} from './helpers.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { type AnyModule, bothWays, client, diagnostics, loadMajor, MAJORS, stable, useEnv } from './helpers.js';
 
 // The same scenario with and without instrumentation: everything the caller can see must be identical.
-let env: Env;
-beforeAll(async () => {
-  env = await startEnv();
-});
-afterAll(() => env.close());
-beforeEach(() => {
-  env.harness.reset();
-  env.fake.reset();
-  diagnostics.length = 0;
-});
+const env = useEnv();
 
 const messages = [{ role: 'user', content: 'Say hello' }];
 

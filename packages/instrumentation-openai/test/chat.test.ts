@@ -1,25 +1,7 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import {
-  type AnyClient,
-  type AnyModule,
-  client,
-  type Env,
-  instrumented,
-  loadMajor,
-  MAJORS,
-  only,
-  startEnv,
-} from './helpers.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { type AnyClient, type AnyModule, client, instrumented, loadMajor, MAJORS, only, useEnv } from './helpers.js';
 
-let env: Env;
-beforeAll(async () => {
-  env = await startEnv();
-});
-afterAll(() => env.close());
-beforeEach(() => {
-  env.harness.reset();
-  env.fake.reset();
-});
+const env = useEnv();
 
 describe.each(MAJORS)('%s chat.completions', (major) => {
   let mod: AnyModule;

@@ -1,29 +1,19 @@
 import { PriceBook } from '@promptscope/core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   type AnyClient,
   type AnyModule,
   bothWays,
   client,
   diagnostics,
-  type Env,
   instrumented,
   loadMajor,
   MAJORS,
   only,
-  startEnv,
+  useEnv,
 } from './helpers.js';
 
-let env: Env;
-beforeAll(async () => {
-  env = await startEnv();
-});
-afterAll(() => env.close());
-beforeEach(() => {
-  env.harness.reset();
-  env.fake.reset();
-  diagnostics.length = 0;
-});
+const env = useEnv();
 afterEach(() => {
   expect(diagnostics.filter((d) => d.includes('ended'))).toEqual([]);
 });

@@ -1,30 +1,20 @@
 import { endOpenOperations } from '@promptscope/core';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   type AnyClient,
   type AnyModule,
   client,
   diagnostics,
-  type Env,
   instrumented,
   loadMajor,
   MAJORS,
   only,
   sleep,
-  startEnv,
+  useEnv,
 } from './helpers.js';
 
 // Every way a call can end ends its span exactly once, with what happened.
-let env: Env;
-beforeAll(async () => {
-  env = await startEnv();
-});
-afterAll(() => env.close());
-beforeEach(() => {
-  env.harness.reset();
-  env.fake.reset();
-  diagnostics.length = 0;
-});
+const env = useEnv();
 
 const messages = [{ role: 'user', content: 'hi' }];
 

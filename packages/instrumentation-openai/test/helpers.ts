@@ -1,6 +1,7 @@
 import { DiagLogLevel, diag } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { createOtelHarness, type FakeProvider, type OtelHarness, startFakeProvider } from '@promptscope/testing';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { instrument, type ManualOptions } from '../src/manual.js';
 
 /** Every `openai` major we support, installed side by side as npm aliases. */
@@ -35,6 +36,24 @@ export interface Env {
   harness: OtelHarness;
   fake: FakeProvider;
   close(): Promise<void>;
+}
+
+/**
+ * One harness and one fake provider per test file, reset before each test. The returned object is
+ * filled in before the first test runs.
+ */
+export function useEnv(): Env {
+  const env = {} as Env;
+  beforeAll(async () => {
+    Object.assign(env, await startEnv());
+  });
+  afterAll(() => env.close());
+  beforeEach(() => {
+    env.harness.reset();
+    env.fake.reset();
+    diagnostics.length = 0;
+  });
+  return env;
 }
 
 export async function startEnv(): Promise<Env> {

@@ -5,23 +5,14 @@ import { BasicTracerProvider, BatchSpanProcessor, type ReadableSpan } from '@ope
 import { type OtlpReceiver, startOtlpReceiver } from '@promptscope/testing';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ManualOptions } from '../src/manual.js';
-import { type AnyModule, diagnostics, type Env, instrumented, loadMajor, MAJORS, startEnv } from './helpers.js';
+import { type AnyModule, diagnostics, instrumented, loadMajor, MAJORS, useEnv } from './helpers.js';
 
 /** Distinctive strings: any occurrence in exported telemetry is a leak. */
 const USER_TEXT = 'PRIVATE-user-text-q8Zk3v';
 const MODEL_TEXT = 'PRIVATE-model-text-W2xr9p';
 const SECRET_KEY = 'sk-PRIVACY-CANARY-4c1e2d9f7b3a';
 
-let env: Env;
-beforeAll(async () => {
-  env = await startEnv();
-});
-afterAll(() => env.close());
-beforeEach(() => {
-  env.harness.reset();
-  env.fake.reset();
-  diagnostics.length = 0;
-});
+const env = useEnv();
 afterEach(() => {
   expect(diagnostics.filter((d) => d.includes('ended'))).toEqual([]);
 });

@@ -1,31 +1,21 @@
 import { PriceBook } from '@promptscope/core';
 import { DEFAULT_CONTENT } from '@promptscope/testing';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   type AnyClient,
   type AnyModule,
   bothWays,
   client,
   diagnostics,
-  type Env,
   instrumented,
   loadMajor,
   MAJORS,
   only,
   stable,
-  startEnv,
+  useEnv,
 } from './helpers.js';
 
-let env: Env;
-beforeAll(async () => {
-  env = await startEnv();
-});
-afterAll(() => env.close());
-beforeEach(() => {
-  env.harness.reset();
-  env.fake.reset();
-  diagnostics.length = 0;
-});
+const env = useEnv();
 afterEach(() => {
   // The OTel SDK warns "Cannot execute the operation on ended Span" when a span is ended twice.
   expect(diagnostics.filter((d) => d.includes('ended'))).toEqual([]);
