@@ -3,6 +3,13 @@ export type Fault =
   | 'rate_limit'
   | 'server_error'
   | 'unavailable'
+  /** HTTP 529 (Anthropic's `overloaded_error`; other wires answer 529 in their own dialect). */
+  | 'overloaded'
+  /**
+   * An in-stream error event after `faultAfterChunks` output deltas (Anthropic: `event: error` with an
+   * `overloaded_error`; OpenAI: a `data: {"error":…}` frame). On a plain request: HTTP 529 as with `overloaded`.
+   */
+  | 'stream_error'
   | 'malformed_json'
   | 'malformed_sse'
   | 'reset_mid_stream'
@@ -15,10 +22,22 @@ export interface ScriptedToolCall {
   arguments: string;
 }
 
+/**
+ * Token counts, each in the provider's own sense:
+ * - OpenAI: `input` is `prompt_tokens`/`input_tokens`, which INCLUDES `cached` (`cached_tokens`);
+ *   `reasoning` is part of `output`.
+ * - Anthropic: `input` is the raw `input_tokens`, which EXCLUDES cache reads and writes;
+ *   `cached` is `cache_read_input_tokens` and `cacheWrite` is `cache_creation_input_tokens`, so the
+ *   total input (the semconv `gen_ai.usage.input_tokens`) is `input + cached + cacheWrite`.
+ *   `reasoning` has no Anthropic field and is ignored.
+ */
 export interface ScriptedUsage {
   input?: number;
   output?: number;
+  /** Cache-read input tokens. */
   cached?: number;
+  /** Cache-write input tokens (Anthropic `cache_creation_input_tokens`; OpenAI has none). Default 0. */
+  cacheWrite?: number;
   reasoning?: number;
 }
 
@@ -28,6 +47,11 @@ export interface Script {
   model?: string;
   /** Assistant text; defaults to DEFAULT_CONTENT (or no text when toolCalls are given). */
   content?: string;
+  /**
+   * Anthropic only: extended-thinking text, sent as a `thinking` block (streamed as `thinking_delta`s,
+   * `chunks` of them, then a `signature_delta`) before the text. Ignored by the OpenAI wire.
+   */
+  thinking?: string;
   /** Number of content chunks a stream carries (content split evenly); default 5. */
   chunks?: number;
   /** Delay before the first stream frame; response headers are sent immediately. */
@@ -37,7 +61,11 @@ export interface Script {
   /** Delay before a non-streamed response (or an error response) is sent. */
   responseDelayMs?: number;
   usage?: ScriptedUsage;
-  /** Default 'stop', or 'tool_calls' when toolCalls are given. */
+  /**
+   * Default 'stop', or 'tool_calls' when toolCalls are given. The Anthropic wire maps 'stop' → 'end_turn',
+   * 'length' → 'max_tokens', 'tool_calls' → 'tool_use' and passes anything else (e.g. 'stop_sequence',
+   * 'refusal', 'pause_turn') through as `stop_reason`.
+   */
   finishReason?: string;
   toolCalls?: ScriptedToolCall[];
   /** Response id; defaults to a generated id in the provider's style. */
@@ -45,7 +73,7 @@ export interface Script {
   fault?: Fault;
   /** With rate_limit: value of the retry-after header (default 1). */
   retryAfterSeconds?: number;
-  /** For reset_mid_stream / malformed_sse: content chunks sent before the fault (default 2). */
+  /** For reset_mid_stream / malformed_sse / stream_error: output deltas sent before the fault (default 2). */
   faultAfterChunks?: number;
   /** Embedding vector length (default 8). */
   embeddingDimensions?: number;
@@ -75,7 +103,9 @@ export interface ResolvedUsage {
   input: number;
   output: number;
   cached: number;
+  cacheWrite: number;
   reasoning: number;
+  /** input + output (the OpenAI total; Anthropic reports no total). */
   total: number;
 }
 
@@ -86,6 +116,7 @@ export function resolveUsage(script: Script): ResolvedUsage {
     input,
     output,
     cached: script.usage?.cached ?? 0,
+    cacheWrite: script.usage?.cacheWrite ?? 0,
     reasoning: script.usage?.reasoning ?? 0,
     total: input + output,
   };

@@ -41,7 +41,14 @@ export interface Route {
 }
 
 /** HTTP errors carry a provider-specific body; each wire format speaks its own dialect. */
-export type ErrorKind = 'rate_limit' | 'server_error' | 'unavailable' | 'not_found' | 'bad_request' | 'scripted';
+export type ErrorKind =
+  | 'rate_limit'
+  | 'server_error'
+  | 'unavailable'
+  | 'overloaded'
+  | 'not_found'
+  | 'bad_request'
+  | 'scripted';
 
 /** One provider's wire protocol: its routes and how it shapes errors and response headers. */
 export interface WireFormat {
@@ -49,6 +56,17 @@ export interface WireFormat {
   routes: Route[];
   errorBody(kind: ErrorKind, status: number, message?: string): unknown;
   responseHeaders(): Record<string, string>;
+  /**
+   * The raw SSE text of an in-stream error (fault `stream_error`), carrying `body` (the script's
+   * `errorBody`) when given. Default: an event-less `data:` frame with `body` or
+   * `errorBody('overloaded', 529)`, which is how OpenAI reports stream errors.
+   */
+  streamErrorFrame?(body?: unknown): string;
+  /**
+   * The raw SSE text of an unparsable frame (fault `malformed_sse`); default MALFORMED_SSE_FRAME.
+   * Wires whose clients skip event-less frames must name an event here.
+   */
+  malformedSseFrame?: string;
 }
 
 /** Thrown by a route when the request is unusable; becomes a 400 in the wire's dialect. */
@@ -79,9 +97,9 @@ export interface RecordedRequest {
 }
 
 export interface FakeProvider {
-  /** Base URL for an SDK client, e.g. http://127.0.0.1:PORT/v1 */
+  /** Base URL for an OpenAI SDK client, e.g. http://127.0.0.1:PORT/v1 */
   url: string;
-  /** http://127.0.0.1:PORT */
+  /** http://127.0.0.1:PORT; the Anthropic SDK's baseURL (it adds /v1 itself). */
   origin: string;
   port: number;
   requests: RecordedRequest[];
@@ -283,6 +301,8 @@ function scriptedError(
       return { status: 500, body: script.errorBody ?? wire.errorBody('server_error', 500) };
     case 'unavailable':
       return { status: 503, body: script.errorBody ?? wire.errorBody('unavailable', 503) };
+    case 'overloaded':
+      return { status: 529, body: script.errorBody ?? wire.errorBody('overloaded', 529) };
   }
   if (script.status !== undefined && script.status >= 400) {
     return { status: script.status, body: script.errorBody ?? wire.errorBody('scripted', script.status) };
@@ -314,6 +334,10 @@ async function sendJsonReply(
       await write(res, text.slice(0, Math.floor(text.length / 2)));
       res.socket?.destroy();
       return;
+    case 'stream_error':
+      // A plain request has no stream to break: answer what the stream error reports, an overload.
+      sendJson(res, 529, script.errorBody ?? wire.errorBody('overloaded', 529), headers);
+      return;
     default:
       sendJson(res, reply.status ?? 200, reply.body, headers);
   }
@@ -336,14 +360,23 @@ async function playStream(
   res.flushHeaders();
 
   const streamFault =
-    script.fault === 'reset_mid_stream' || script.fault === 'malformed_sse' ? script.fault : undefined;
+    script.fault === 'reset_mid_stream' || script.fault === 'malformed_sse' || script.fault === 'stream_error'
+      ? script.fault
+      : undefined;
   const faultAfter = script.faultAfterChunks ?? DEFAULT_FAULT_AFTER_CHUNKS;
   let contentSent = 0;
-  let framesSent = 0;
+  let firstDelayDone = false;
 
   const injectFault = async (): Promise<void> => {
     if (streamFault === 'malformed_sse') {
-      await write(res, MALFORMED_SSE_FRAME);
+      await write(res, wire.malformedSseFrame ?? MALFORMED_SSE_FRAME);
+      res.end();
+    } else if (streamFault === 'stream_error') {
+      await write(
+        res,
+        wire.streamErrorFrame?.(script.errorBody) ??
+          formatFrame({ data: script.errorBody ?? wire.errorBody('overloaded', 529) }),
+      );
       res.end();
     } else {
       res.socket?.destroy();
@@ -351,7 +384,8 @@ async function playStream(
   };
 
   for (const frame of reply.frames) {
-    if (framesSent === 0) {
+    if (!frame.immediate && !firstDelayDone) {
+      firstDelayDone = true;
       if (!(await pause(script.firstChunkDelayMs, signal))) return;
     } else if (frame.content && contentSent > 0) {
       if (!(await pause(script.chunkDelayMs, signal))) return;
@@ -359,7 +393,6 @@ async function playStream(
     if (signal.aborted) return;
     // Awaiting the write callback means the bytes reached the kernel before we go on (or fault).
     await write(res, formatFrame(frame));
-    framesSent++;
     if (frame.content) {
       contentSent++;
       if (streamFault && contentSent === faultAfter) {

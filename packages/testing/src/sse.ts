@@ -9,11 +9,18 @@ export interface SseFrame {
    * mid-stream faults count these, so `chunks: 5` means five output deltas whatever the envelope.
    */
   content?: boolean;
+  /** The exact `data:` line text, when a wire reproduces provider quirks (Anthropic pads its JSON). */
+  dataText?: string;
+  /**
+   * Sent at once, before `firstChunkDelayMs` elapses (e.g. Anthropic's `message_start`). The first
+   * delay is spent before the first frame that is not immediate.
+   */
+  immediate?: boolean;
 }
 
 export function formatFrame(frame: SseFrame): string {
   const eventLine = frame.event ? `event: ${frame.event}\n` : '';
-  return `${eventLine}data: ${JSON.stringify(frame.data)}\n\n`;
+  return `${eventLine}data: ${frame.dataText ?? JSON.stringify(frame.data)}\n\n`;
 }
 
 /** A frame whose data line is not JSON, for exercising client parse-error paths. */

@@ -410,6 +410,22 @@ describe('faults', () => {
     expect(second.status).toBe(503);
   });
 
+  it('overloaded answers 529 and stream_error sends an OpenAI-style error frame mid-stream', async () => {
+    provider.script({ fault: 'overloaded' });
+    const overloaded = (await ask().catch((e: unknown) => e)) as InstanceType<typeof InternalServerError>;
+    expect(overloaded).toBeInstanceOf(InternalServerError);
+    expect(overloaded.status).toBe(529);
+
+    provider.script({ fault: 'stream_error', faultAfterChunks: 2, chunks: 5 });
+    const received: string[] = [];
+    const stream = await client.chat.completions.create({ model: 'm', messages: [], stream: true });
+    const err = await (async () => {
+      for await (const chunk of stream) received.push(chunk.choices[0]?.delta.content ?? '');
+    })().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(OpenAI.APIError);
+    expect(received.filter(Boolean)).toHaveLength(2);
+  });
+
   it('a scripted status and body pass through', async () => {
     provider.script({
       status: 400,
