@@ -12,9 +12,14 @@ export default defineConfig({
     },
   },
   test: {
-    include: ['packages/*/test/**/*.test.ts', 'examples/*/test/**/*.test.ts'],
+    include: [
+      'packages/*/test/**/*.test.ts',
+      'examples/*/test/**/*.test.ts',
+      'grafana-dashboards/test/**/*.test.ts',
+      'alerting/test/**/*.test.ts',
+    ],
     testTimeout: 30_000,
-    hookTimeout: 30_000,
+    hookTimeout: 60_000,
     // Tests share global OTel providers per file; files run in separate workers.
     pool: 'forks',
   },

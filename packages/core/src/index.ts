@@ -14,6 +14,14 @@ export { getPrompt, type PromptRef, setPrompt, withPrompt } from './context.js';
 export { type CostResult, loadPriceOverrides, PriceBook } from './cost.js';
 export { errorMessage, errorStatus, errorType } from './errors.js';
 export {
+  type ApiMapping,
+  PASS_THROUGH,
+  type Prepared,
+  patchTargets,
+  type Target,
+  unpatchTargets,
+} from './instrument.js';
+export {
   ATTR,
   DURATION_BUCKETS,
   METRIC,

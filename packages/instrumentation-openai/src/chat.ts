@@ -1,6 +1,14 @@
-import type { Operation, ResultHandlers, StreamObserver, StreamOutcome, Telemetry, Usage } from '@promptscope/core';
+import type {
+  ApiMapping,
+  Operation,
+  Prepared,
+  ResultHandlers,
+  StreamObserver,
+  StreamOutcome,
+  Telemetry,
+  Usage,
+} from '@promptscope/core';
 import { OPERATION } from '@promptscope/core';
-import type { ApiMapping, Prepared } from './api.js';
 import { chatInputMessages, chatOutputMessages, chatStreamAccumulator, toolDefinitions } from './content.js';
 import { type ClientLike, isRecord, requestAttributes, responseAttributes, serverOf } from './request.js';
 

@@ -1,6 +1,13 @@
-import type { Operation, ResultHandlers, StreamObserver, StreamOutcome, Usage } from '@promptscope/core';
+import type {
+  ApiMapping,
+  Operation,
+  Prepared,
+  ResultHandlers,
+  StreamObserver,
+  StreamOutcome,
+  Usage,
+} from '@promptscope/core';
 import { OPERATION } from '@promptscope/core';
-import type { ApiMapping, Prepared } from './api.js';
 import { responsesFinishReason, responsesInput, responsesOutput, toolDefinitions } from './content.js';
 import { type ClientLike, isRecord, requestAttributes, responseAttributes, serverOf } from './request.js';
 

@@ -1,0 +1,30 @@
+export interface RuleOptions {
+  groupName: string;
+  evaluationInterval: string | undefined;
+  window: string;
+  forDuration: string;
+  by: string[];
+  errorRatio: number;
+  minRequests: number;
+  latencyP95Seconds: number;
+  ttftP95Seconds: number;
+  costBudgetUsdPerHour: number;
+  costWindow: string | undefined;
+  costBy: string[];
+  trafficLookback: string;
+  trafficWindow: string | undefined;
+  severity: Partial<Record<'errorRatio' | 'latency' | 'ttft' | 'cost' | 'trafficStopped', string>>;
+  grafanaUrl: string;
+}
+export interface AlertRule {
+  alert: string;
+  expr: string;
+  for: string;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+}
+export const DEFAULTS: Readonly<RuleOptions>;
+export function buildRules(options?: Partial<RuleOptions>): {
+  groups: { name: string; interval?: string; rules: AlertRule[] }[];
+};
+export function renderRules(options?: Partial<RuleOptions>): string;

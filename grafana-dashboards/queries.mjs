@@ -1,0 +1,84 @@
+// Every PromQL expression of every dashboard panel (and the series behind each variable), with the
+// dashboard variables substituted, for tests that run them against a live Prometheus.
+//
+//   import { allQueries } from './grafana-dashboards/queries.mjs';
+//   for (const q of allQueries({ substitute: { prompt: 'support-reply', __range: '5m' } })) { ... q.expr ... }
+//
+// Defaults: every dashboard variable (job, provider, model, prompt, version) = `.*` (what "All" sends),
+// $__rate_interval = $__interval = 1m, $__range = 1h. `requires` says what data a query needs before it can
+// return anything: 'errors' (a failed call), 'streams' (a successful stream: TTFT), 'cost' (a priced call),
+// 'spanmetrics' (the collector's spanmetrics connector), 'instrumentation-errors' (normally never).
+import { dashboards } from './src/index.mjs';
+
+export const DEFAULT_SUBSTITUTE = Object.freeze({
+  job: '.*',
+  provider: '.*',
+  model: '.*',
+  prompt: '.*',
+  version: '.*',
+  __rate_interval: '1m',
+  __interval: '1m',
+  __range: '1h',
+});
+
+/** Replace `$name` / `${name}` by values; throws on a variable with no value (a typo in a dashboard). */
+export function substitute(template, values = {}) {
+  const v = { ...DEFAULT_SUBSTITUTE, ...values };
+  return template.replace(/\$\{(\w+)\}|\$(\w+)/g, (m, a, b) => {
+    const name = a ?? b;
+    if (!(name in v)) throw new Error(`no value for variable ${m} in: ${template}`);
+    return String(v[name]);
+  });
+}
+
+/** What a query needs in the data to return anything (see the header). */
+export function requirements(expr) {
+  const r = [];
+  if (/error_type!=""|error_type=~?"[^"]/.test(expr) && !/ or /.test(expr)) r.push('errors');
+  if (/time_to_first_chunk|time_per_output_chunk/.test(expr)) r.push('streams');
+  if (/promptscope_client_cost_usd/.test(expr)) r.push('cost');
+  if (/traces_span_metrics/.test(expr)) r.push('spanmetrics');
+  if (/promptscope_instrumentation_errors/.test(expr)) r.push('instrumentation-errors');
+  return r;
+}
+
+/**
+ * @param {{ substitute?: Record<string, string> }} [options]
+ * @returns {{ dashboard: string, panel: string, panelId?: number, refId?: string, kind: 'panel' | 'variable',
+ *   instant: boolean, template: string, expr: string, requires: string[] }[]}
+ */
+export function allQueries({ substitute: values = {} } = {}) {
+  const out = [];
+  for (const { dashboard } of dashboards()) {
+    for (const variable of dashboard.templating.list) {
+      if (variable.type !== 'query') continue;
+      const m = /^label_values\((.+),\s*\w+\)$/.exec(variable.definition);
+      if (!m) throw new Error(`unexpected variable query ${variable.definition}`);
+      out.push({
+        dashboard: dashboard.uid,
+        panel: `variable ${variable.name}`,
+        kind: 'variable',
+        instant: true,
+        template: m[1],
+        expr: substitute(m[1], values),
+        requires: requirements(m[1]),
+      });
+    }
+    for (const panel of dashboard.panels) {
+      for (const t of panel.targets ?? []) {
+        out.push({
+          dashboard: dashboard.uid,
+          panel: panel.title,
+          panelId: panel.id,
+          refId: t.refId,
+          kind: 'panel',
+          instant: t.instant === true,
+          template: t.expr,
+          expr: substitute(t.expr, values),
+          requires: requirements(t.expr),
+        });
+      }
+    }
+  }
+  return out;
+}

@@ -1,0 +1,60 @@
+// The one place that names promptscope's metrics as Prometheus stores them, and their labels.
+//
+// Path: app (OTel JS SDK) -> OTLP -> collector -> prometheusremotewrite exporter
+// (translation_strategy UnderscoreEscapingWithSuffixes, the default). Rules (reference/backends.md §2f):
+// dots -> `_`; unit `s` -> `_seconds`; units in braces (`{token}`, `{USD}`, `{call}`, `{error}`) add nothing;
+// counters get `_total`; histograms then get `_bucket`/`_sum`/`_count`. Resource `service.name` -> `job`.
+// The alert rules (alerting/rules.mjs) import this module too: correct a name here and regenerate both.
+
+/** Histogram base names (append `_bucket`, `_sum`, `_count`). */
+export const HISTOGRAMS = Object.freeze({
+  /** gen_ai.client.operation.duration, unit s, every call (failures carry error_type). */
+  duration: 'gen_ai_client_operation_duration_seconds',
+  /** gen_ai.client.token.usage, unit {token}, label gen_ai_token_type = input | output. */
+  tokens: 'gen_ai_client_token_usage',
+  /** gen_ai.client.operation.time_to_first_chunk, unit s, successful streams only. */
+  ttft: 'gen_ai_client_operation_time_to_first_chunk_seconds',
+  /** gen_ai.client.operation.time_per_output_chunk, unit s, successful streams only. */
+  timePerChunk: 'gen_ai_client_operation_time_per_output_chunk_seconds',
+  /** spanmetrics connector (namespace traces.span.metrics, histogram unit s). */
+  spanDuration: 'traces_span_metrics_duration_seconds',
+});
+
+/** Counter names as stored (with `_total`). */
+export const COUNTERS = Object.freeze({
+  /** promptscope.client.cost_usd, unit {USD}. */
+  cost: 'promptscope_client_cost_usd_total',
+  /** promptscope.client.unpriced_calls, unit {call}. */
+  unpriced: 'promptscope_client_unpriced_calls_total',
+  /** promptscope.instrumentation.errors, unit {error}, label stage. */
+  instrumentationErrors: 'promptscope_instrumentation_errors_total',
+  /** spanmetrics connector calls counter. */
+  spanCalls: 'traces_span_metrics_calls_total',
+});
+
+/** Label names on the promptscope metrics. */
+export const L = Object.freeze({
+  job: 'job',
+  operation: 'gen_ai_operation_name',
+  provider: 'gen_ai_provider_name',
+  model: 'gen_ai_request_model',
+  responseModel: 'gen_ai_response_model',
+  errorType: 'error_type',
+  prompt: 'gen_ai_prompt_name',
+  version: 'gen_ai_prompt_version',
+  tokenType: 'gen_ai_token_type',
+  stage: 'stage',
+});
+
+/** Label names on the spanmetrics series (service is a dimension there, not only `job`). */
+export const SPAN_L = Object.freeze({
+  service: 'service_name',
+  spanName: 'span_name',
+  spanKind: 'span_kind',
+  statusCode: 'status_code',
+  statusError: 'STATUS_CODE_ERROR',
+});
+
+export const bucket = (h) => `${h}_bucket`;
+export const sum = (h) => `${h}_sum`;
+export const count = (h) => `${h}_count`;

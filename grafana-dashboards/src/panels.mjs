@@ -1,0 +1,365 @@
+// Shared helpers: variables, selectors, PromQL fragments, panels and the dashboard shell (classic dashboard
+// JSON, file-provisioned). Plain objects on purpose: deterministic output, explicit panel ids and gridPos.
+import { bucket, COUNTERS, count, HISTOGRAMS, L, SPAN_L } from './metrics.mjs';
+
+/** Datasource uids, matched by provisioning/datasources/datasources.yaml. */
+export const DATASOURCE_UIDS = Object.freeze({ prometheus: 'prometheus', jaeger: 'jaeger' });
+
+/** Every panel and target queries the dashboard's datasource variable. */
+// biome-ignore lint/suspicious/noTemplateCurlyInString: Grafana's variable syntax, not a template literal
+export const DS = Object.freeze({ type: 'prometheus', uid: '${datasource}' });
+
+export const TAGS = ['promptscope', 'llm', 'genai'];
+export const SCHEMA_VERSION = 39;
+/** Value used for "All" in every multi-value variable (matches an absent label too). */
+export const ALL_VALUE = '.*';
+
+// ---------------------------------------------------------------------------------------------------------
+// Selectors
+
+/** Matchers every promptscope metric query carries (variables job, provider, model, prompt, version). */
+const VAR_MATCHERS = [
+  `${L.job}=~"$job"`,
+  `${L.provider}=~"$provider"`,
+  `${L.model}=~"$model"`,
+  `${L.prompt}=~"$prompt"`,
+  `${L.version}=~"$version"`,
+];
+
+/** `{job=~"$job",…, extra…}` for the promptscope metrics. */
+export const sel = (...extra) => `{${[...VAR_MATCHERS, ...extra].join(', ')}}`;
+
+/** Same for spanmetrics series, where the service is the `service_name` dimension. */
+export const spanSel = (...extra) =>
+  `{${[`${SPAN_L.service}=~"$job"`, ...VAR_MATCHERS.slice(1), ...extra].join(', ')}}`;
+
+export const ERROR = `${L.errorType}!=""`;
+export const OK = `${L.errorType}=""`;
+
+const by = (labels) => (labels.length ? ` by (${labels.join(', ')})` : '');
+
+/** `sum by (labels) (rate(metric{sel}[$__rate_interval]))` */
+export const rateSum = (metric, labels = [], matchers = [], range = '$__rate_interval') =>
+  `sum${by(labels)} (rate(${metric}${sel(...matchers)}[${range}]))`;
+
+/** `sum by (labels) (increase(metric{sel}[range]))` */
+export const increaseSum = (metric, labels = [], matchers = [], range = '$__range') =>
+  `sum${by(labels)} (increase(${metric}${sel(...matchers)}[${range}]))`;
+
+/** Quantile of a classic histogram by labels. */
+export const quantile = (q, histogram, labels = [], matchers = [], range = '$__rate_interval') =>
+  `histogram_quantile(${q}, sum by (${['le', ...labels].join(', ')}) (rate(${bucket(histogram)}${sel(...matchers)}[${range}])))`;
+
+/**
+ * Error ratio by labels. The numerator falls back to 0 × traffic so a series with no failures shows 0, not
+ * a gap (and the query returns data whenever there is traffic).
+ */
+export const errorRatio = (labels = [], range = '$__rate_interval', extraError = [ERROR]) => {
+  const all = rateSum(count(HISTOGRAMS.duration), labels, [], range);
+  const failed = rateSum(count(HISTOGRAMS.duration), labels, extraError, range);
+  return `(${failed} or ${all} * 0)\n/\n${all}`;
+};
+
+/** Cost per call: USD rate over call rate. */
+export const costPerCall = (labels = [], range = '$__rate_interval') =>
+  `${rateSum(COUNTERS.cost, labels, [], range)}\n/\n${rateSum(count(HISTOGRAMS.duration), labels, [], range)}`;
+
+/** Tokens per call: by token type, or of one token type (`input` / `output`) when `type` is given. */
+export const tokensPerCall = (labels = [], range = '$__rate_interval', type) => {
+  const l = type ? labels : [...labels, L.tokenType];
+  const m = type ? [`${L.tokenType}="${type}"`] : [];
+  return `${rateSum(`${HISTOGRAMS.tokens}_sum`, l, m, range)}\n/\n${rateSum(count(HISTOGRAMS.tokens), l, m, range)}`;
+};
+
+// ---------------------------------------------------------------------------------------------------------
+// Variables
+
+const VAR_METRIC = count(HISTOGRAMS.duration);
+
+export const datasourceVariable = () => ({
+  type: 'datasource',
+  name: 'datasource',
+  label: 'Data source',
+  query: 'prometheus',
+  current: { selected: false, text: 'Prometheus', value: DATASOURCE_UIDS.prometheus },
+  hide: 0,
+  includeAll: false,
+  multi: false,
+  options: [],
+  refresh: 1,
+  regex: '',
+});
+
+/** A label_values() query variable on the duration histogram, filtered by the variables before it. */
+export function labelVariable({ name, label, labelName, filters = [], multi = true, includeAll = true }) {
+  const selector = filters.length ? `${VAR_METRIC}{${filters.join(', ')}}` : VAR_METRIC;
+  const definition = `label_values(${selector}, ${labelName})`;
+  return {
+    type: 'query',
+    name,
+    label,
+    datasource: DS,
+    definition,
+    query: { qryType: 1, query: definition, refId: 'PrometheusVariableQueryEditor-VariableQuery' },
+    current: includeAll ? { selected: true, text: ['All'], value: ['$__all'] } : {},
+    hide: 0,
+    includeAll,
+    allValue: includeAll ? ALL_VALUE : undefined,
+    multi,
+    options: [],
+    refresh: 2,
+    regex: '',
+    sort: 1,
+  };
+}
+
+/** The standard set: datasource, job, provider, model, prompt, version. */
+export function standardVariables({ promptSingle = false } = {}) {
+  const job = `${L.job}=~"$job"`;
+  const provider = `${L.provider}=~"$provider"`;
+  const model = `${L.model}=~"$model"`;
+  const prompt = `${L.prompt}=~"$prompt"`;
+  return [
+    datasourceVariable(),
+    labelVariable({ name: 'job', label: 'Service', labelName: L.job }),
+    labelVariable({ name: 'provider', label: 'Provider', labelName: L.provider, filters: [job] }),
+    labelVariable({ name: 'model', label: 'Model', labelName: L.model, filters: [job, provider] }),
+    promptSingle
+      ? labelVariable({
+          name: 'prompt',
+          label: 'Prompt',
+          labelName: L.prompt,
+          filters: [job, provider, model],
+          multi: false,
+          includeAll: false,
+        })
+      : labelVariable({ name: 'prompt', label: 'Prompt', labelName: L.prompt, filters: [job, provider, model] }),
+    labelVariable({ name: 'version', label: 'Version', labelName: L.version, filters: [job, prompt] }),
+  ];
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Targets and panels
+
+/** A range query (timeseries). Exemplars on by default: they link to the trace in Jaeger. */
+export const target = (expr, legendFormat, { exemplar = true } = {}) => ({
+  datasource: DS,
+  editorMode: 'code',
+  expr,
+  exemplar,
+  instant: false,
+  legendFormat: legendFormat ?? '__auto',
+  range: true,
+});
+
+/** An instant query in table format (one column per refId after the merge transformation). */
+export const instantTarget = (expr, legendFormat) => ({
+  datasource: DS,
+  editorMode: 'code',
+  expr,
+  exemplar: false,
+  format: 'table',
+  instant: true,
+  legendFormat: legendFormat ?? '__auto',
+  range: false,
+});
+
+const withRefIds = (targets) => targets.map((t, i) => ({ ...t, refId: String.fromCharCode(65 + i) }));
+
+export function timeseries({
+  title,
+  description,
+  unit,
+  targets,
+  w = 12,
+  h = 8,
+  stack = false,
+  min,
+  max,
+  decimals,
+  bars = false,
+}) {
+  return {
+    type: 'timeseries',
+    title,
+    description,
+    datasource: DS,
+    gridPos: { w, h },
+    fieldConfig: {
+      defaults: {
+        unit,
+        min,
+        max,
+        decimals,
+        custom: {
+          drawStyle: bars ? 'bars' : 'line',
+          lineWidth: 1,
+          fillOpacity: stack || bars ? 60 : 10,
+          showPoints: 'never',
+          spanNulls: false,
+          stacking: { mode: stack ? 'normal' : 'none', group: 'A' },
+        },
+      },
+      overrides: [],
+    },
+    options: {
+      legend: { displayMode: 'table', placement: 'bottom', showLegend: true, calcs: ['mean', 'max', 'lastNotNull'] },
+      tooltip: { mode: 'multi', sort: 'desc' },
+    },
+    targets: withRefIds(targets),
+  };
+}
+
+export function stat({ title, description, unit, targets, w = 6, h = 4, decimals, thresholds }) {
+  return {
+    type: 'stat',
+    title,
+    description,
+    datasource: DS,
+    gridPos: { w, h },
+    fieldConfig: {
+      defaults: {
+        unit,
+        decimals,
+        color: { mode: 'thresholds' },
+        thresholds: thresholds ?? { mode: 'absolute', steps: [{ color: 'green', value: null }] },
+      },
+      overrides: [],
+    },
+    options: {
+      reduceOptions: { calcs: ['lastNotNull'], fields: '', values: false },
+      colorMode: 'value',
+      graphMode: 'area',
+      textMode: 'auto',
+      justifyMode: 'auto',
+      orientation: 'auto',
+    },
+    targets: withRefIds(targets.map((t) => ({ ...t, exemplar: false }))),
+  };
+}
+
+/**
+ * A table of instant queries merged on their labels. `columns` = [{ expr, name, unit }], one per query.
+ */
+export function table({ title, description, columns, w = 24, h = 8, sortBy }) {
+  const targets = withRefIds(columns.map((c) => instantTarget(c.expr)));
+  const renameByName = Object.fromEntries(targets.map((t, i) => [`Value #${t.refId}`, columns[i].name]));
+  return {
+    type: 'table',
+    title,
+    description,
+    datasource: DS,
+    gridPos: { w, h },
+    fieldConfig: {
+      defaults: { custom: { align: 'auto', cellOptions: { type: 'auto' } } },
+      overrides: columns
+        .filter((c) => c.unit)
+        .map((c) => ({
+          matcher: { id: 'byName', options: c.name },
+          properties: [
+            { id: 'unit', value: c.unit },
+            ...(c.decimals !== undefined ? [{ id: 'decimals', value: c.decimals }] : []),
+          ],
+        })),
+    },
+    options: {
+      showHeader: true,
+      cellHeight: 'sm',
+      footer: { show: false, reducer: ['sum'], fields: '' },
+      sortBy: sortBy ? [{ displayName: sortBy, desc: true }] : [],
+    },
+    transformations: [
+      { id: 'merge', options: {} },
+      { id: 'organize', options: { excludeByName: { Time: true }, renameByName } },
+    ],
+    targets,
+  };
+}
+
+export const text = ({ title, content, w = 24, h = 4 }) => ({
+  type: 'text',
+  title,
+  gridPos: { w, h },
+  options: { mode: 'markdown', content },
+});
+
+export const row = (title) => ({ type: 'row', title, collapsed: false, gridPos: { w: 24, h: 1 }, panels: [] });
+
+// ---------------------------------------------------------------------------------------------------------
+// Dashboard shell
+
+/** Strip undefined values so the JSON is stable and minimal. */
+const clean = (v) => JSON.parse(JSON.stringify(v));
+
+/** Assign ids (1..n in order) and flow panels left to right, top to bottom; rows start a new line. */
+function layout(panels) {
+  let x = 0;
+  let y = 0;
+  let lineHeight = 0;
+  return panels.map((p, i) => {
+    const { w, h } = p.gridPos;
+    if (p.type === 'row' || x + w > 24) {
+      y += lineHeight;
+      x = 0;
+      lineHeight = 0;
+    }
+    const placed = { id: i + 1, ...p, gridPos: { h, w, x, y } };
+    x += w;
+    lineHeight = Math.max(lineHeight, h);
+    if (p.type === 'row') {
+      y += h;
+      x = 0;
+      lineHeight = 0;
+    }
+    return placed;
+  });
+}
+
+export function dashboard({ uid, title, description, variables, panels, time = { from: 'now-3h', to: 'now' } }) {
+  return clean({
+    uid,
+    title,
+    description,
+    tags: TAGS,
+    editable: true,
+    graphTooltip: 1,
+    schemaVersion: SCHEMA_VERSION,
+    version: 1,
+    refresh: '30s',
+    time,
+    timepicker: {},
+    timezone: 'browser',
+    fiscalYearStartMonth: 0,
+    liveNow: false,
+    weekStart: '',
+    annotations: {
+      list: [
+        {
+          builtIn: 1,
+          datasource: { type: 'grafana', uid: '-- Grafana --' },
+          enable: true,
+          hide: true,
+          iconColor: 'rgba(0, 211, 255, 1)',
+          name: 'Annotations & Alerts',
+          type: 'dashboard',
+        },
+      ],
+    },
+    links: [
+      {
+        title: 'promptscope',
+        type: 'dashboards',
+        tags: ['promptscope'],
+        asDropdown: true,
+        includeVars: true,
+        keepTime: true,
+        icon: 'external link',
+        targetBlank: false,
+        tooltip: '',
+        url: '',
+      },
+    ],
+    templating: { list: variables },
+    panels: layout(panels),
+  });
+}

@@ -1,0 +1,114 @@
+// Prompt versions: pick one prompt, compare its versions side by side.
+import { COUNTERS, count, HISTOGRAMS, L } from './metrics.mjs';
+import {
+  costPerCall,
+  dashboard,
+  errorRatio,
+  increaseSum,
+  quantile,
+  rateSum,
+  row,
+  standardVariables,
+  table,
+  target,
+  text,
+  timeseries,
+  tokensPerCall,
+} from './panels.mjs';
+
+const calls = count(HISTOGRAMS.duration);
+const V = [L.version];
+const legend = 'v{{gen_ai_prompt_version}}';
+
+export function promptVersions() {
+  return dashboard({
+    uid: 'promptscope-prompt-versions',
+    title: 'Prompt versions',
+    description:
+      'promptscope: pick a prompt and compare its versions side by side (latency, time to first token, ' +
+      'error ratio, cost and tokens per call).',
+    variables: standardVariables({ promptSingle: true }),
+    panels: [
+      row('Versions side by side (selected time range)'),
+      table({
+        title: 'Versions of $prompt',
+        description: 'One row per prompt version over the selected time range.',
+        sortBy: 'calls',
+        h: 9,
+        columns: [
+          { name: 'calls', unit: 'short', decimals: 0, expr: increaseSum(calls, V) },
+          { name: 'error ratio', unit: 'percentunit', decimals: 2, expr: errorRatio(V, '$__range') },
+          {
+            name: 'latency p50',
+            unit: 's',
+            expr: quantile(0.5, HISTOGRAMS.duration, V, [], '$__range'),
+          },
+          {
+            name: 'latency p95',
+            unit: 's',
+            expr: quantile(0.95, HISTOGRAMS.duration, V, [], '$__range'),
+          },
+          { name: 'TTFT p50', unit: 's', expr: quantile(0.5, HISTOGRAMS.ttft, V, [], '$__range') },
+          { name: 'TTFT p95', unit: 's', expr: quantile(0.95, HISTOGRAMS.ttft, V, [], '$__range') },
+          { name: 'cost per call', unit: 'currencyUSD', decimals: 6, expr: costPerCall(V, '$__range') },
+          { name: 'input tokens per call', unit: 'short', decimals: 0, expr: tokensPerCall(V, '$__range', 'input') },
+          { name: 'output tokens per call', unit: 'short', decimals: 0, expr: tokensPerCall(V, '$__range', 'output') },
+        ],
+      }),
+
+      row('Over time'),
+      timeseries({
+        title: 'Requests per second by version',
+        unit: 'reqps',
+        targets: [target(rateSum(calls, V), legend)],
+      }),
+      timeseries({
+        title: 'Error ratio by version',
+        unit: 'percentunit',
+        min: 0,
+        targets: [target(errorRatio(V), legend)],
+      }),
+      timeseries({
+        title: 'Latency p50 / p95 by version',
+        unit: 's',
+        targets: [
+          target(quantile(0.5, HISTOGRAMS.duration, V), `p50 ${legend}`),
+          target(quantile(0.95, HISTOGRAMS.duration, V), `p95 ${legend}`),
+        ],
+      }),
+      timeseries({
+        title: 'Time to first token p50 / p95 by version',
+        unit: 's',
+        targets: [
+          target(quantile(0.5, HISTOGRAMS.ttft, V), `p50 ${legend}`),
+          target(quantile(0.95, HISTOGRAMS.ttft, V), `p95 ${legend}`),
+        ],
+      }),
+      timeseries({
+        title: 'Cost per call by version',
+        unit: 'currencyUSD',
+        decimals: 6,
+        targets: [target(costPerCall(V), legend, { exemplar: false })],
+      }),
+      timeseries({
+        title: 'Tokens per call by version',
+        unit: 'short',
+        targets: [target(tokensPerCall(V), `{{gen_ai_token_type}} ${legend}`, { exemplar: false })],
+      }),
+      timeseries({
+        title: 'Cost per hour by version',
+        unit: 'currencyUSD',
+        targets: [target(`${rateSum(COUNTERS.cost, V)} * 3600`, legend, { exemplar: false })],
+      }),
+
+      row('Quality'),
+      text({
+        title: 'Quality (feedback)',
+        content:
+          'Feedback scores by prompt version join this dashboard when the feedback metrics land ' +
+          '(`recordFeedback`, see DESIGN.md). Until then compare latency, errors and cost above.',
+        w: 12,
+      }),
+    ],
+  });
+}

@@ -1,0 +1,116 @@
+// Synthetic promptscope telemetry as Prometheus stores it (collector -> prometheusremotewrite), one hour at
+// 15 s steps, in OpenMetrics text for `promtool tsdb create-blocks-from openmetrics`. Metric names are
+// written out literally (not imported from src/metrics.mjs) so a renamed metric fails the test.
+
+const STEP = 15;
+const DURATION_BUCKETS = [0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92];
+const TOKEN_BUCKETS = [1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304, 16777216, 67108864];
+
+type Labels = Record<string, string>;
+const fmt = (labels: Labels) =>
+  `{${Object.entries(labels)
+    .map(([k, v]) => `${k}="${v}"`)
+    .join(',')}}`;
+
+class Families {
+  private families = new Map<string, { type: string; lines: string[] }>();
+  constructor(private readonly timestamps: number[]) {}
+
+  /** A counter: `perStep(i)` is the increase at step i. */
+  counter(family: string, labels: Labels, perStep: (i: number) => number) {
+    const f = this.family(family, 'counter');
+    let v = 0;
+    for (const [i, t] of this.timestamps.entries()) {
+      v += perStep(i);
+      f.push(`${family}_total${fmt(labels)} ${round(v)} ${t}`);
+    }
+  }
+
+  /** A classic histogram: `calls(i)` observations of `value` at step i. */
+  histogram(family: string, labels: Labels, buckets: number[], value: number, calls: (i: number) => number) {
+    const f = this.family(family, 'histogram');
+    const les = [...buckets.map(String), '+Inf'];
+    const series = (suffix: string, extra: Labels, inc: (n: number) => number) => {
+      let v = 0;
+      for (const [i, t] of this.timestamps.entries()) {
+        v += inc(calls(i));
+        f.push(`${family}_${suffix}${fmt({ ...labels, ...extra })} ${round(v)} ${t}`);
+      }
+    };
+    for (const le of les) series('bucket', { le }, (n) => (le === '+Inf' || value <= Number(le) ? n : 0));
+    series('sum', {}, (n) => n * value);
+    series('count', {}, (n) => n);
+  }
+
+  text() {
+    const out: string[] = [];
+    for (const [name, { type, lines }] of this.families) out.push(`# TYPE ${name} ${type}`, ...lines);
+    return `${out.join('\n')}\n# EOF\n`;
+  }
+
+  private family(name: string, type: string) {
+    if (!this.families.has(name)) this.families.set(name, { type, lines: [] });
+    return this.families.get(name)!.lines;
+  }
+}
+
+const round = (v: number) => Number(v.toPrecision(12));
+
+/** @returns the OpenMetrics text and the last timestamp (seconds) to query at. */
+export function fixture(end = Math.floor(Date.now() / 1000 / STEP) * STEP - 60) {
+  const timestamps = Array.from({ length: 240 }, (_, i) => end - (239 - i) * STEP);
+  const m = new Families(timestamps);
+  const base = {
+    job: 'demo',
+    gen_ai_operation_name: 'chat',
+    gen_ai_provider_name: 'openai',
+    gen_ai_request_model: 'gpt-4o-mini',
+    gen_ai_response_model: 'gpt-4o-mini-2024-07-18',
+    server_address: '127.0.0.1',
+    server_port: '8080',
+  };
+  const every =
+    (n: number, k = 1) =>
+    (i: number) =>
+      i % n === 0 ? k : 0;
+  for (const [version, latency] of [
+    ['1', 0.5],
+    ['2', 0.9],
+  ] as const) {
+    const l = { ...base, gen_ai_prompt_name: 'support-reply', gen_ai_prompt_version: version };
+    const ok = () => 3;
+    m.histogram('gen_ai_client_operation_duration_seconds', l, DURATION_BUCKETS, latency, ok);
+    m.histogram(
+      'gen_ai_client_operation_duration_seconds',
+      { ...l, error_type: '429' },
+      DURATION_BUCKETS,
+      0.1,
+      every(4),
+    );
+    m.histogram('gen_ai_client_operation_duration_seconds', { ...l, error_type: '500' }, DURATION_BUCKETS, 2, every(8));
+    m.histogram('gen_ai_client_token_usage', { ...l, gen_ai_token_type: 'input' }, TOKEN_BUCKETS, 100, ok);
+    m.histogram('gen_ai_client_token_usage', { ...l, gen_ai_token_type: 'output' }, TOKEN_BUCKETS, 200, ok);
+    m.histogram('gen_ai_client_operation_time_to_first_chunk_seconds', l, DURATION_BUCKETS, latency / 3, ok);
+    m.histogram('gen_ai_client_operation_time_per_output_chunk_seconds', l, DURATION_BUCKETS, 0.01, ok);
+    m.counter('promptscope_client_cost_usd', l, () => 3 * 0.0003);
+    const span = {
+      job: 'demo',
+      service_name: 'demo',
+      span_name: 'chat gpt-4o-mini',
+      span_kind: 'SPAN_KIND_CLIENT',
+      gen_ai_operation_name: 'chat',
+      gen_ai_provider_name: 'openai',
+      gen_ai_request_model: 'gpt-4o-mini',
+      gen_ai_prompt_name: 'support-reply',
+      gen_ai_prompt_version: version,
+    };
+    m.counter('traces_span_metrics_calls', { ...span, status_code: 'STATUS_CODE_UNSET' }, ok);
+    m.counter('traces_span_metrics_calls', { ...span, status_code: 'STATUS_CODE_ERROR', error_type: '429' }, every(4));
+  }
+  // A call outside any prompt (no prompt labels), with a model that has no price.
+  const noPrompt = { ...base, gen_ai_request_model: 'my-llama', gen_ai_response_model: 'my-llama' };
+  m.histogram('gen_ai_client_operation_duration_seconds', noPrompt, DURATION_BUCKETS, 1.5, every(2));
+  m.counter('promptscope_client_unpriced_calls', noPrompt, every(2));
+  m.counter('promptscope_instrumentation_errors', { job: 'demo', stage: 'stream' }, every(10));
+  return { openMetrics: m.text(), end };
+}
