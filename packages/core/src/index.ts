@@ -35,6 +35,16 @@ export {
 } from './names.js';
 export { isWrapped, unwrapMethod, wrapMethod } from './patch.js';
 export {
+  type Instrumented,
+  type ManualOptions,
+  manualInstrument,
+  ProviderInstrumentation,
+  type ProviderInstrumentationConfig,
+  type ProviderSpec,
+  patchModule,
+  unpatchModule,
+} from './provider.js';
+export {
   endOpenOperations,
   Operation,
   type OperationRequest,

@@ -2,7 +2,7 @@ import { DiagLogLevel, diag } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { createOtelHarness, type FakeProvider, type OtelHarness, startFakeProvider } from '@promptscope/testing';
 import { afterAll, beforeAll, beforeEach } from 'vitest';
-import { instrument, type ManualOptions } from '../src/manual.js';
+import { instrument, type ManualOptions } from '../src/index.js';
 
 /** Every `openai` major we support, installed side by side as npm aliases. */
 export const MAJORS = ['openai-v4', 'openai-v5', 'openai-v6', 'openai-v7'] as const;

@@ -1,8 +1,9 @@
 import { metrics } from '@opentelemetry/api';
+import { patchModule, unpatchModule } from '@promptscope/core';
 import { createOtelHarness, startFakeProvider } from '@promptscope/testing';
 import { expect, it } from 'vitest';
-import { OpenAIInstrumentation } from '../src/instrumentation.js';
-import { patchOpenAI } from '../src/patch.js';
+import { OpenAIInstrumentation } from '../src/index.js';
+import { OPENAI } from '../src/patch.js';
 import { API_KEY, loadMajor } from './helpers.js';
 
 it('records metrics to an SDK registered after the instrumentation was set up', async () => {
@@ -13,14 +14,13 @@ it('records metrics to an SDK registered after the instrumentation was set up', 
   const fake = await startFakeProvider();
   try {
     const mod = await loadMajor('openai-v6');
-    patchOpenAI(mod, () => instrumentation.recorder);
+    patchModule(OPENAI, mod, () => instrumentation.recorder);
     const client = new mod.OpenAI({ apiKey: API_KEY, baseURL: fake.url, maxRetries: 0 });
     await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'x' }] });
     expect(harness.spans()).toHaveLength(1);
     expect(await harness.metricPoints('gen_ai.client.operation.duration')).toHaveLength(1);
   } finally {
-    const { unpatchOpenAI } = await import('../src/patch.js');
-    unpatchOpenAI(await loadMajor('openai-v6'));
+    unpatchModule(OPENAI, await loadMajor('openai-v6'));
     await fake.close();
     await harness.shutdown();
   }
@@ -41,9 +41,8 @@ it('makes the call untouched when starting the span itself fails', async () => {
   });
   const fake = await startFakeProvider();
   const mod = await loadMajor('openai-v6');
-  const { unpatchOpenAI } = await import('../src/patch.js');
   try {
-    patchOpenAI(mod, () => telemetry);
+    patchModule(OPENAI, mod, () => telemetry);
     const client = new mod.OpenAI({ apiKey: API_KEY, baseURL: fake.url, maxRetries: 0 });
     const stream = await client.chat.completions.create({
       model: 'gpt-4o-mini',
@@ -56,7 +55,7 @@ it('makes the call untouched when starting the span itself fails', async () => {
     // Nothing of ours went into the request either.
     expect(fake.requests[0].body.stream_options).toBeUndefined();
   } finally {
-    unpatchOpenAI(mod);
+    unpatchModule(OPENAI, mod);
     await fake.close();
   }
 });

@@ -4,7 +4,7 @@ import { MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk
 import { BasicTracerProvider, BatchSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { type OtlpReceiver, startOtlpReceiver } from '@promptscope/testing';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { ManualOptions } from '../src/manual.js';
+import type { ManualOptions } from '../src/index.js';
 import { type AnyModule, diagnostics, instrumented, loadMajor, MAJORS, useEnv } from './helpers.js';
 
 /** Distinctive strings: any occurrence in exported telemetry is a leak. */
