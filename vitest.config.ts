@@ -1,15 +1,19 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
-const src = (pkg: string) => fileURLToPath(new URL(`./packages/${pkg}/src/index.ts`, import.meta.url));
+const src = (pkg: string, entry = 'index') =>
+  fileURLToPath(new URL(`./packages/${pkg}/src/${entry}.ts`, import.meta.url));
 
 export default defineConfig({
   resolve: {
-    alias: {
-      '@promptscope/core': src('core'),
-      '@promptscope/testing': src('testing'),
-      '@promptscope/instrumentation-openai': src('instrumentation-openai'),
-    },
+    // Exact matches: '@promptscope/testing' must not also catch '@promptscope/testing/vitest'.
+    alias: [
+      { find: /^@promptscope\/core$/, replacement: src('core') },
+      { find: /^@promptscope\/testing$/, replacement: src('testing') },
+      { find: /^@promptscope\/testing\/vitest$/, replacement: src('testing', 'vitest') },
+      { find: /^@promptscope\/instrumentation-openai$/, replacement: src('instrumentation-openai') },
+      { find: /^@promptscope\/instrumentation-anthropic$/, replacement: src('instrumentation-anthropic') },
+    ],
   },
   test: {
     include: [

@@ -1,10 +1,9 @@
 import type { Attributes } from '@opentelemetry/api';
-import { ATTR, PROVIDER } from '@promptscope/core';
+import { ATTR, PROVIDER, serverAddress } from '@promptscope/core';
 
 /** The parts of an `openai` client instance we read. */
 export interface ClientLike {
   baseURL?: unknown;
-  apiVersion?: unknown;
   constructor?: { name?: string };
 }
 
@@ -14,30 +13,23 @@ export interface Server {
   port: number | undefined;
 }
 
-const serverCache = new WeakMap<object, Server>();
+const providers = new WeakMap<object, Server>();
 
 /** Provider and server from the client: `AzureOpenAI` (or an Azure host) is `azure.ai.openai`. */
 export function serverOf(client: ClientLike | undefined): Server {
   if (client === undefined || client === null || typeof client !== 'object') {
     return { provider: PROVIDER.OPENAI, address: undefined, port: undefined };
   }
-  const cached = serverCache.get(client);
-  if (cached !== undefined) return cached;
-  let address: string | undefined;
-  let port: number | undefined;
-  try {
-    const url = new URL(String(client.baseURL));
-    address = url.hostname;
-    port = url.port !== '' ? Number(url.port) : url.protocol === 'https:' ? 443 : 80;
-  } catch {
-    // No usable baseURL: leave the server attributes out rather than guess.
+  let server = providers.get(client);
+  if (server === undefined) {
+    const { address, port } = serverAddress(client);
+    const azure =
+      client.constructor?.name === 'AzureOpenAI' ||
+      (address !== undefined &&
+        (address.endsWith('.openai.azure.com') || address.endsWith('.cognitiveservices.azure.com')));
+    server = { provider: azure ? PROVIDER.AZURE_OPENAI : PROVIDER.OPENAI, address, port };
+    providers.set(client, server);
   }
-  const azure =
-    client.constructor?.name === 'AzureOpenAI' ||
-    (address !== undefined &&
-      (address.endsWith('.openai.azure.com') || address.endsWith('.cognitiveservices.azure.com')));
-  const server = { provider: azure ? PROVIDER.AZURE_OPENAI : PROVIDER.OPENAI, address, port };
-  serverCache.set(client, server);
   return server;
 }
 
