@@ -54,3 +54,4 @@ export {
 } from './recorder.js';
 export { observeResult, type ResultHandlers, type StreamObserver } from './stainless.js';
 export type { Usage } from './usage.js';
+export { type ServerAddress, serverAddress } from './server.js';
