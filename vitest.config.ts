@@ -21,6 +21,7 @@ export default defineConfig({
       'examples/*/test/**/*.test.ts',
       'grafana-dashboards/test/**/*.test.ts',
       'alerting/test/**/*.test.ts',
+      'collector-config/test/**/*.test.ts',
     ],
     testTimeout: 30_000,
     hookTimeout: 60_000,

@@ -1,7 +1,7 @@
 import * as nodeModule from 'node:module';
 
 /** The modules the ESM loader hook intercepts; everything else is left untouched by it. */
-export const HOOKED_MODULES = ['openai'];
+export const HOOKED_MODULES = ['openai', '@anthropic-ai/sdk'];
 
 let registered = false;
 
@@ -22,7 +22,7 @@ export function registerLoaderHook(parentURL: string): boolean {
   } catch (err) {
     process.emitWarning(
       `@promptscope/register: could not register the ESM loader hook (${err instanceof Error ? err.message : String(err)}); ` +
-        'openai loaded through import will not be instrumented.',
+        'SDKs loaded through import will not be instrumented.',
       { code: 'PROMPTSCOPE_REGISTER' },
     );
     return false;

@@ -1,5 +1,6 @@
 import { metrics } from '@opentelemetry/api';
 import { endOpenOperations } from '@promptscope/core';
+import { AnthropicInstrumentation } from '@promptscope/instrumentation-anthropic';
 import { OpenAIInstrumentation, type OpenAIInstrumentationConfig } from '@promptscope/instrumentation-openai';
 import { defaultWarn, type Env, type RegisterSettings, readSettings, type SdkMode, type Warn } from './env.js';
 import { ExportGate } from './exporters.js';
@@ -12,7 +13,7 @@ export interface StartOptions {
   env?: Env;
   /** Where configuration warnings go; default `process.emitWarning`. */
   warn?: Warn;
-  /** Options for the openai instrumentation; unset ones come from the environment (core's resolveConfig). */
+  /** Options for the provider instrumentations; unset ones come from the environment (core's resolveConfig). */
   instrumentation?: OpenAIInstrumentationConfig;
   /** Overrides PROMPTSCOPE_SDK. */
   sdk?: SdkMode;
@@ -69,10 +70,13 @@ export function start(options: StartOptions = {}): Registration {
   }
 
   if (options.loaderHookParentUrl !== undefined) registerLoaderHook(options.loaderHookParentUrl);
-  const instrumentation = new OpenAIInstrumentation(options.instrumentation);
+  const instrumentations = [
+    new OpenAIInstrumentation(options.instrumentation),
+    new AnthropicInstrumentation(options.instrumentation),
+  ];
 
   const gate = new ExportGate();
-  const sdk = settings.sdk === 'auto' && !hasGlobalSdk() ? buildSdk(settings, [instrumentation], gate) : undefined;
+  const sdk = settings.sdk === 'auto' && !hasGlobalSdk() ? buildSdk(settings, instrumentations, gate) : undefined;
   sdk?.start();
 
   let uninstall = () => {};
@@ -86,7 +90,7 @@ export function start(options: StartOptions = {}): Registration {
       settings.shutdownTimeoutMs,
       () => gate.abandon(),
     );
-    instrumentation.disable();
+    for (const instrumentation of instrumentations) instrumentation.disable();
     if (current() === registration) delete (globalThis as Slot)[SLOT];
   });
 

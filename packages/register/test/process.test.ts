@@ -23,7 +23,7 @@ interface Run {
 function cleanEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) {
-    if (/^(OTEL_|PROMPTSCOPE_|OPENAI_|NODE_OPTIONS$|VITEST)/.test(k)) continue;
+    if (/^(OTEL_|PROMPTSCOPE_|OPENAI_|ANTHROPIC_|NODE_OPTIONS$|VITEST)/.test(k)) continue;
     env[k] = v;
   }
   return env;
@@ -93,7 +93,7 @@ let fake: FakeProvider;
 let receiver: OtlpReceiver;
 
 beforeAll(async () => {
-  for (const pkg of ['core', 'instrumentation-openai', 'register']) {
+  for (const pkg of ['core', 'instrumentation-openai', 'instrumentation-anthropic', 'register']) {
     const dist = fileURLToPath(new URL(`../../${pkg}/dist/index.js`, import.meta.url));
     if (!existsSync(dist))
       throw new Error(`${dist} is missing: run \`npm run build\` first (process tests use the builds)`);
@@ -114,7 +114,9 @@ beforeEach(() => {
 function baseEnv(extra: Record<string, string> = {}): Record<string, string> {
   return {
     FAKE_URL: fake.url,
+    FAKE_ORIGIN: fake.origin,
     OPENAI_API_KEY: SECRET,
+    ANTHROPIC_API_KEY: SECRET,
     OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
     OTEL_METRIC_EXPORT_INTERVAL: '300',
     ...extra,
@@ -180,6 +182,30 @@ describe.each(APPS)('$name', ({ args }) => {
       assertNoSecret();
     },
   );
+});
+
+describe.each([
+  { name: 'ESM Anthropic app with --import', args: ['--import', '@promptscope/register', 'anthropic.mjs'] },
+  { name: 'CJS Anthropic app with -r', args: ['-r', '@promptscope/register', 'anthropic.cjs'] },
+])('$name', ({ args }) => {
+  it('is instrumented with no extra line: one span per call, ours, with tokens', async () => {
+    const r = await run(args, baseEnv({ OTEL_SERVICE_NAME: 'anthropic-app' }));
+    expect(r.code, r.stderr).toBe(0);
+    expect(result(r).plain).toBe('Hello from the fake provider.');
+    await receiver.waitFor(() => receiver.spans().length >= 2);
+    const spans = receiver.spans();
+    // The SDK (1.x) would add its own span per call; on instrumented clients it is off.
+    expect(spans.map((s) => s.scope)).toEqual([
+      '@promptscope/instrumentation-anthropic',
+      '@promptscope/instrumentation-anthropic',
+    ]);
+    for (const span of spans) {
+      expect(span.name).toBe('chat claude-haiku-4-5');
+      expect(span.attributes['gen_ai.provider.name']).toBe('anthropic');
+      expect(span.attributes['gen_ai.usage.output_tokens']).toBe(7);
+    }
+    assertNoSecret();
+  });
 });
 
 describe('configuration', () => {

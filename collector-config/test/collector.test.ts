@@ -1,0 +1,632 @@
+// The shipped collector configs, checked with the real slim collector built from collector-config/distribution:
+// `validate` on every config (and a broken copy must fail), then collector.yaml running on loopback with test
+// ports, asserting redaction, tail sampling and spanmetrics → remote write end to end. And docker-compose.yml
+// through Debian's docker-compose 1.29 (`config -q`) when it is installed.
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { type OtlpReceiver, startOtlpReceiver } from '@promptscope/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+// @ts-expect-error plain ESM build script without type declarations
+import { buildCollector, CONFIGS, cacheDir } from '../build.mjs';
+import { type RemoteWriteReceiver, type RwSeries, startRemoteWriteReceiver } from './remote-write.js';
+
+const configDir = fileURLToPath(new URL('..', import.meta.url));
+const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
+const overlay = join(configDir, 'test', 'overlay.test.yaml');
+const SECRET = 'sk-proj-ABCDEF1234567890abcdef';
+const ANTHROPIC_SECRET = 'sk-ant-api03-abcdefghijklmnopqrstuvwxyz0123';
+
+let bin: string;
+const tmp = mkdtempSync(join(tmpdir(), 'promptscope-collector-'));
+
+beforeAll(async () => {
+  bin = (await buildCollector({ log: (l: string) => console.log(l) })) as string;
+}, 30 * 60_000);
+
+afterAll(() => {
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+function validate(configs: string[], env: Record<string, string> = {}) {
+  const r = spawnSync(bin, ['validate', ...configs.map((c) => `--config=${c}`)], {
+    env: { ...process.env, PROMPTSCOPE_TEST_OTLP_URL: 'http://127.0.0.1:1', ...env },
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  return { code: r.status, output: `${r.stdout}${r.stderr}` };
+}
+
+describe('validate', () => {
+  const sets: [string, string[]][] = [
+    ['collector.yaml', [CONFIGS.production]],
+    ['collector.yaml + collector.replay.yaml', [CONFIGS.production, CONFIGS.replay]],
+    ['collector.yaml + test overlay', [CONFIGS.production, overlay]],
+    ['collector.yaml + collector.replay.yaml + test overlay', [CONFIGS.production, CONFIGS.replay, overlay]],
+  ];
+  for (const [name, configs] of sets) {
+    it(`${name} passes the built collector's validate`, () => {
+      const r = validate(configs);
+      expect(r.output).not.toMatch(/error/i);
+      expect(r.code, r.output).toBe(0);
+    });
+  }
+
+  it('passes with PROMPTSCOPE_KEEP_CONTENT=true and other variables set', () => {
+    const r = validate([CONFIGS.production], {
+      PROMPTSCOPE_KEEP_CONTENT: 'true',
+      PROMPTSCOPE_SAMPLING_PERCENTAGE: '0',
+      PROMPTSCOPE_SLOW_THRESHOLD_MS: '2000',
+      PROMPTSCOPE_TAIL_DECISION_WAIT: '1s',
+    });
+    expect(r.code, r.output).toBe(0);
+  });
+
+  const broken: [string, (yaml: string) => string, RegExp][] = [
+    ['an unknown key', (y) => y.replace('decision_wait:', 'decision_wayt:'), /decision_wayt/],
+    ['an unknown component type', (y) => y.replace('  tail_sampling:\n', '  tail_samplingz:\n'), /tail_samplingz/],
+    [
+      'an invalid OTTL statement',
+      (y) => y.replace('delete_matching_keys(span.attributes', 'delete_matching_keyz(span.attributes'),
+      /delete_matching_keyz/,
+    ],
+    [
+      'a pipeline naming an undefined exporter',
+      (y) => y.replace('exporters: [otlp_grpc/jaeger]', 'exporters: [otlp_grpc/jaegr]'),
+      /jaegr/,
+    ],
+  ];
+  for (const [what, mutate, mentions] of broken) {
+    it(`a copy with ${what} fails validate`, () => {
+      const original = readFileSync(CONFIGS.production, 'utf8');
+      const mutated = mutate(original);
+      expect(mutated).not.toBe(original);
+      const file = join(tmp, `broken-${randomBytes(4).toString('hex')}.yaml`);
+      writeFileSync(file, mutated);
+      const r = validate([file]);
+      expect(r.code, r.output).not.toBe(0);
+      expect(r.output).toMatch(mentions);
+    });
+  }
+});
+
+// ---------------------------------------------------------------------------------------------------------------
+// Running collector.yaml for real.
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const addr = s.address();
+      s.close(() => resolve(typeof addr === 'object' && addr ? addr.port : 0));
+    });
+  });
+}
+
+interface Running {
+  proc: ChildProcess;
+  output: () => string;
+  otlpHttp: string;
+  metricsUrl: string;
+  stop(): Promise<void>;
+}
+
+async function startCollector(
+  env: Record<string, string>,
+  configs: string[] = [CONFIGS.production, overlay],
+): Promise<Running> {
+  const [grpc, http, health, metrics] = [await freePort(), await freePort(), await freePort(), await freePort()];
+  let out = '';
+  const proc = spawn(
+    bin,
+    configs.map((c) => `--config=${c}`),
+    {
+      env: {
+        ...process.env,
+        PROMPTSCOPE_OTLP_GRPC_LISTEN: `127.0.0.1:${grpc}`,
+        PROMPTSCOPE_OTLP_HTTP_LISTEN: `127.0.0.1:${http}`,
+        PROMPTSCOPE_HEALTH_CHECK_ENDPOINT: `127.0.0.1:${health}`,
+        PROMPTSCOPE_COLLECTOR_METRICS_PORT: String(metrics),
+        PROMPTSCOPE_JAEGER_OTLP_ENDPOINT: '127.0.0.1:1', // not used: the overlay swaps the trace exporter
+        PROMPTSCOPE_TAIL_DECISION_WAIT: '1s',
+        PROMPTSCOPE_SPANMETRICS_FLUSH_INTERVAL: '1s',
+        PROMPTSCOPE_SAMPLING_PERCENTAGE: '0',
+        PROMPTSCOPE_SLOW_THRESHOLD_MS: '2000',
+        ...env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  proc.stdout?.on('data', (d) => {
+    out += d;
+  });
+  proc.stderr?.on('data', (d) => {
+    out += d;
+  });
+  const stop = async () => {
+    if (proc.exitCode !== null || proc.pid === undefined) return;
+    const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
+    process.kill(proc.pid, 'SIGTERM');
+    const timer = setTimeout(() => proc.pid && proc.exitCode === null && process.kill(proc.pid, 'SIGKILL'), 10_000);
+    await exited;
+    clearTimeout(timer);
+  };
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (proc.exitCode !== null) throw new Error(`collector exited with ${proc.exitCode}:\n${out}`);
+    try {
+      const res = await fetch(`http://127.0.0.1:${health}/`);
+      if (res.status === 200) break;
+    } catch {
+      // not up yet
+    }
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(`collector not healthy after 30 s:\n${out}`);
+    }
+    await sleep(100);
+  }
+  return {
+    proc,
+    output: () => out,
+    otlpHttp: `http://127.0.0.1:${http}`,
+    metricsUrl: `http://127.0.0.1:${metrics}/metrics`,
+    stop,
+  };
+}
+
+const hex = (bytes: number) => randomBytes(bytes).toString('hex');
+const str = (key: string, value: string) => ({ key, value: { stringValue: value } });
+
+function genaiSpan(name: string, opts: { durationMs: number; error?: boolean; content?: boolean; model: string }) {
+  const end = BigInt(Date.now()) * 1_000_000n;
+  const start = end - BigInt(opts.durationMs) * 1_000_000n;
+  const attributes = [
+    str('gen_ai.operation.name', 'chat'),
+    str('gen_ai.provider.name', 'openai'),
+    str('gen_ai.request.model', opts.model),
+    str('gen_ai.prompt.name', 'support-reply'),
+    str('gen_ai.prompt.version', '2'),
+    str('app.note', `called with key ${SECRET} today`),
+    str('http.request.header.authorization', 'Bearer abcdefghijklmnop0123'),
+    str('app.other_key', ANTHROPIC_SECRET),
+  ];
+  if (opts.error) attributes.push(str('error.type', '429'));
+  if (opts.content) {
+    attributes.push(
+      str(
+        'gen_ai.input.messages',
+        JSON.stringify([{ role: 'user', parts: [{ type: 'text', content: `hi ${SECRET}` }] }]),
+      ),
+      str('gen_ai.output.messages', '[{"role":"assistant","parts":[{"type":"text","content":"hello"}]}]'),
+      str('gen_ai.system_instructions', '[{"type":"text","content":"be nice"}]'),
+      str('gen_ai.tool.definitions', '[{"type":"function","name":"lookup"}]'),
+      str('gen_ai.tool.call.arguments', '{"q":"secret"}'),
+      str('gen_ai.tool.call.result', '{"a":"secret"}'),
+      str('gen_ai.prompt.0.content', 'legacy prompt'),
+    );
+  }
+  return {
+    traceId: hex(16),
+    spanId: hex(8),
+    name,
+    kind: 3,
+    startTimeUnixNano: start.toString(),
+    endTimeUnixNano: end.toString(),
+    attributes,
+    events: opts.content
+      ? [
+          {
+            name: 'gen_ai.client.inference.operation.details',
+            timeUnixNano: end.toString(),
+            attributes: [str('gen_ai.input.messages', '[{"role":"user"}]'), str('note', `key ${SECRET}`)],
+          },
+        ]
+      : [],
+    status: opts.error ? { code: 2, message: '429 Too Many Requests' } : { code: 0 },
+  };
+}
+
+async function sendSpans(otlpHttp: string, spans: unknown[]) {
+  const body = {
+    resourceSpans: [
+      {
+        resource: { attributes: [str('service.name', 'collector-test'), str('deployment.environment.name', 'test')] },
+        scopeSpans: [{ scope: { name: 'test' }, spans }],
+      },
+    ],
+  };
+  const res = await fetch(`${otlpHttp}/v1/traces`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  expect(res.status, await res.text()).toBe(200);
+}
+
+async function waitUntil(pred: () => boolean, ms: number, what: () => string) {
+  const deadline = Date.now() + ms;
+  while (!pred()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what()}`);
+    await sleep(100);
+  }
+}
+
+const find = (series: RwSeries[], name: string, labels: Record<string, string> = {}) =>
+  series.filter((s) => s.labels.__name__ === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v));
+const latest = (s: RwSeries) => s.samples.at(-1)?.value ?? Number.NaN;
+
+describe('collector.yaml running on loopback (content removed by default)', () => {
+  let collector: Running;
+  let traces: OtlpReceiver;
+  let rw: RemoteWriteReceiver;
+
+  beforeAll(async () => {
+    traces = await startOtlpReceiver();
+    rw = await startRemoteWriteReceiver();
+    collector = await startCollector({
+      PROMPTSCOPE_TEST_OTLP_URL: traces.url,
+      PROMPTSCOPE_PROMETHEUS_REMOTE_WRITE_URL: rw.url,
+    });
+    await sendSpans(collector.otlpHttp, [
+      genaiSpan('chat error-call', { durationMs: 40, error: true, content: true, model: 'gpt-4o-mini' }),
+      genaiSpan('chat fast-ok-call', { durationMs: 50, content: true, model: 'gpt-4o-mini' }),
+      genaiSpan('chat slow-ok-call', { durationMs: 3000, model: 'gpt-4o' }),
+    ]);
+  }, 60_000);
+
+  afterAll(async () => {
+    await collector?.stop();
+    await traces?.close();
+    await rw?.close();
+  });
+
+  it('keeps the error span and the slow span, drops the fast ok span (probabilistic share 0)', async () => {
+    await traces.waitFor(() => traces.spans().length >= 2, 20_000);
+    // Well past decision_wait (1 s): the fast span had its decision and was not sent.
+    await sleep(3000);
+    const names = traces
+      .spans()
+      .map((s) => s.name)
+      .sort();
+    expect(names, collector.output()).toEqual(['chat error-call', 'chat slow-ok-call']);
+  }, 30_000);
+
+  it('removes captured content and masks API keys in what it keeps', async () => {
+    await traces.waitFor(() => traces.spans().some((s) => s.name === 'chat error-call'), 20_000);
+    const span = traces.spans().find((s) => s.name === 'chat error-call');
+    if (!span) throw new Error('no error span');
+    for (const key of [
+      'gen_ai.input.messages',
+      'gen_ai.output.messages',
+      'gen_ai.system_instructions',
+      'gen_ai.tool.definitions',
+      'gen_ai.tool.call.arguments',
+      'gen_ai.tool.call.result',
+      'gen_ai.prompt.0.content',
+    ]) {
+      expect(span.attributes, key).not.toHaveProperty([key]);
+    }
+    expect(span.attributes['gen_ai.prompt.name']).toBe('support-reply');
+    expect(span.attributes['gen_ai.prompt.version']).toBe('2');
+    expect(span.attributes['gen_ai.request.model']).toBe('gpt-4o-mini');
+    expect(span.attributes['error.type']).toBe('429');
+    expect(span.attributes['app.note']).toBe('called with key **** today');
+    expect(span.attributes['app.other_key']).toBe('****');
+    expect(String(span.attributes['http.request.header.authorization'])).not.toContain('abcdefghijklmnop0123');
+    expect(span.events).toHaveLength(1);
+    expect(span.events[0].attributes).not.toHaveProperty(['gen_ai.input.messages']);
+    expect(span.events[0].attributes.note).toBe('key ****');
+    // Not one byte of a secret or of content left the collector.
+    for (const req of traces.requests) {
+      const body = req.body.toString('latin1');
+      expect(body).not.toContain(SECRET);
+      expect(body).not.toContain(ANTHROPIC_SECRET);
+      expect(body).not.toContain('be nice');
+    }
+  }, 30_000);
+
+  it('spanmetrics count ALL spans (before sampling) and reach remote write with GenAI labels and exemplars', async () => {
+    const calls = 'traces_span_metrics_calls_total';
+    const buckets = 'traces_span_metrics_duration_seconds_bucket';
+    // Sum over distinct series (label sets) of each one's latest sample.
+    const sum = (series: RwSeries[]) => {
+      const byLabels = new Map<string, number>();
+      for (const s of series) byLabels.set(JSON.stringify(Object.entries(s.labels).sort()), latest(s));
+      return [...byLabels.values()].reduce((a, b) => a + b, 0);
+    };
+    const total = () => ['gpt-4o-mini', 'gpt-4o'].map((m) => sum(find(rw.series, calls, { gen_ai_request_model: m })));
+    await waitUntil(
+      () => {
+        const [mini, full] = total();
+        return mini === 2 && full === 1;
+      },
+      20_000,
+      () =>
+        `calls series; got ${JSON.stringify([...new Set(rw.series.map((s) => s.labels.__name__))])} errors=${rw.errors.join(';')}\n${collector.output()}`,
+    );
+
+    const errorSeries = find(rw.series, calls, { status_code: 'STATUS_CODE_ERROR' });
+    expect(errorSeries.length).toBeGreaterThan(0);
+    expect(errorSeries[0].labels).toMatchObject({
+      job: 'collector-test',
+      service_name: 'collector-test',
+      span_name: 'chat error-call',
+      span_kind: 'SPAN_KIND_CLIENT',
+      gen_ai_provider_name: 'openai',
+      gen_ai_operation_name: 'chat',
+      gen_ai_request_model: 'gpt-4o-mini',
+      gen_ai_prompt_name: 'support-reply',
+      gen_ai_prompt_version: '2',
+      error_type: '429',
+      deployment_environment_name: 'test',
+    });
+    // The fast ok span was dropped by tail sampling but is still counted.
+    expect(find(rw.series, calls, { span_name: 'chat fast-ok-call' }).length).toBeGreaterThan(0);
+
+    // Duration histogram in seconds: the 3 s span is above le=2.56 and within le=5.12.
+    const slow = find(rw.series, buckets, { span_name: 'chat slow-ok-call' });
+    const le = (v: string) =>
+      slow
+        .filter((s) => s.labels.le === v)
+        .map(latest)
+        .at(-1);
+    expect(le('2.56')).toBe(0);
+    expect(le('5.12')).toBe(1);
+    expect(le('+Inf')).toBe(1);
+    expect(find(rw.series, 'traces_span_metrics_duration_seconds_count').length).toBeGreaterThan(0);
+    expect(find(rw.series, 'traces_span_metrics_duration_seconds_sum').length).toBeGreaterThan(0);
+    expect(find(rw.series, 'target_info').length).toBeGreaterThan(0);
+
+    const exemplars = rw.series.filter((s) => s.labels.__name__ === buckets).flatMap((s) => s.exemplars);
+    expect(exemplars.length).toBeGreaterThan(0);
+    expect(exemplars[0].labels.trace_id).toMatch(/^[0-9a-f]{32}$/);
+    expect(exemplars[0].labels.span_id).toMatch(/^[0-9a-f]{16}$/);
+  }, 30_000);
+
+  it('forwards app metrics to remote write with unit suffixes (names the dashboards use)', async () => {
+    const now = (BigInt(Date.now()) * 1_000_000n).toString();
+    const attrs = [str('gen_ai.request.model', 'gpt-4o-mini'), str('gen_ai.prompt.version', '2')];
+    const histogram = (name: string, unit: string, sum: number) => ({
+      name,
+      unit,
+      histogram: {
+        aggregationTemporality: 2,
+        dataPoints: [
+          {
+            attributes: attrs,
+            startTimeUnixNano: now,
+            timeUnixNano: now,
+            count: '1',
+            sum,
+            bucketCounts: ['0', '1'],
+            explicitBounds: [1],
+          },
+        ],
+      },
+    });
+    const body = {
+      resourceMetrics: [
+        {
+          resource: { attributes: [str('service.name', 'metrics-app')] },
+          scopeMetrics: [
+            {
+              scope: { name: '@promptscope/core' },
+              metrics: [
+                histogram('gen_ai.client.operation.duration', 's', 1.5),
+                histogram('gen_ai.client.token.usage', '{token}', 42),
+                {
+                  name: 'promptscope.client.cost_usd',
+                  unit: '{USD}',
+                  sum: {
+                    aggregationTemporality: 2,
+                    isMonotonic: true,
+                    dataPoints: [{ attributes: attrs, startTimeUnixNano: now, timeUnixNano: now, asDouble: 0.002 }],
+                  },
+                },
+              ],
+            },
+          ],
+        },
+      ],
+    };
+    const res = await fetch(`${collector.otlpHttp}/v1/metrics`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    expect(res.status).toBe(200);
+    const names = () => new Set(rw.series.filter((s) => s.labels.job === 'metrics-app').map((s) => s.labels.__name__));
+    await waitUntil(
+      () => names().has('promptscope_client_cost_usd_total'),
+      15_000,
+      () => `app metrics; got ${[...names()].join(', ')}`,
+    );
+    expect([...names()].sort()).toEqual(
+      expect.arrayContaining([
+        'gen_ai_client_operation_duration_seconds_bucket',
+        'gen_ai_client_operation_duration_seconds_count',
+        'gen_ai_client_operation_duration_seconds_sum',
+        'gen_ai_client_token_usage_bucket',
+        'promptscope_client_cost_usd_total',
+      ]),
+    );
+    const p = find(rw.series, 'gen_ai_client_operation_duration_seconds_bucket', { job: 'metrics-app', le: '1' })[0];
+    expect(p.labels).toMatchObject({
+      gen_ai_request_model: 'gpt-4o-mini',
+      gen_ai_prompt_version: '2',
+      service_name: 'metrics-app',
+    });
+  }, 30_000);
+
+  it('serves its own metrics on the self-telemetry port', async () => {
+    const res = await fetch(collector.metricsUrl);
+    expect(res.status).toBe(200);
+    expect(await res.text()).toMatch(/otelcol_receiver_accepted_spans/);
+  });
+});
+
+describe('collector.yaml with PROMPTSCOPE_KEEP_CONTENT=true', () => {
+  let collector: Running;
+  let traces: OtlpReceiver;
+  let rw: RemoteWriteReceiver;
+
+  beforeAll(async () => {
+    traces = await startOtlpReceiver();
+    rw = await startRemoteWriteReceiver();
+    collector = await startCollector({
+      PROMPTSCOPE_TEST_OTLP_URL: traces.url,
+      PROMPTSCOPE_PROMETHEUS_REMOTE_WRITE_URL: rw.url,
+      PROMPTSCOPE_KEEP_CONTENT: 'true',
+      PROMPTSCOPE_SAMPLING_PERCENTAGE: '100',
+    });
+  }, 60_000);
+
+  afterAll(async () => {
+    await collector?.stop();
+    await traces?.close();
+    await rw?.close();
+  });
+
+  it('keeps the content attributes but still masks keys inside them', async () => {
+    await sendSpans(collector.otlpHttp, [
+      genaiSpan('chat kept', { durationMs: 30, content: true, model: 'gpt-4o-mini' }),
+    ]);
+    await traces.waitFor(() => traces.spans().length >= 1, 20_000);
+    const span = traces.spans()[0];
+    expect(span.attributes['gen_ai.system_instructions']).toBe('[{"type":"text","content":"be nice"}]');
+    expect(span.attributes['gen_ai.tool.call.arguments']).toBe('{"q":"secret"}');
+    expect(String(span.attributes['gen_ai.input.messages'])).toContain('hi ****');
+    expect(String(span.attributes['gen_ai.input.messages'])).not.toContain(SECRET);
+    expect(span.events[0].attributes).toHaveProperty(['gen_ai.input.messages']);
+  }, 30_000);
+});
+
+describe('collector.yaml + collector.replay.yaml', () => {
+  let collector: Running;
+  let traces: OtlpReceiver;
+  let rw: RemoteWriteReceiver;
+  const replayFile = join(tmp, 'replay', 'spans.jsonl');
+
+  beforeAll(async () => {
+    traces = await startOtlpReceiver();
+    rw = await startRemoteWriteReceiver();
+    collector = await startCollector(
+      {
+        PROMPTSCOPE_TEST_OTLP_URL: traces.url,
+        PROMPTSCOPE_PROMETHEUS_REMOTE_WRITE_URL: rw.url,
+        PROMPTSCOPE_REPLAY_FILE: replayFile,
+      },
+      [CONFIGS.production, CONFIGS.replay, overlay],
+    );
+  }, 60_000);
+
+  afterAll(async () => {
+    await collector?.stop();
+    await traces?.close();
+    await rw?.close();
+  });
+
+  it('writes every span, with its content and masked keys, to the OTLP JSON replay file', async () => {
+    await sendSpans(collector.otlpHttp, [
+      genaiSpan('chat replayed', { durationMs: 30, content: true, model: 'gpt-4o-mini' }),
+    ]);
+    await waitUntil(
+      () => existsSync(replayFile) && readFileSync(replayFile, 'utf8').includes('chat replayed'),
+      15_000,
+      () => `the replay file ${replayFile}\n${collector.output()}`,
+    );
+    const lines = readFileSync(replayFile, 'utf8').trim().split('\n');
+    const request = JSON.parse(lines[0]);
+    const span = request.resourceSpans[0].scopeSpans[0].spans[0];
+    const attrs = Object.fromEntries(
+      span.attributes.map((a: { key: string; value: { stringValue?: string } }) => [a.key, a.value.stringValue]),
+    );
+    expect(span.name).toBe('chat replayed');
+    expect(attrs['gen_ai.input.messages']).toContain('hi ****');
+    expect(attrs['gen_ai.system_instructions']).toBe('[{"type":"text","content":"be nice"}]');
+    expect(readFileSync(replayFile, 'utf8')).not.toContain(SECRET);
+    // The sampled leg still strips content (probabilistic share 0, so this fast ok span is not sampled at all).
+    await sleep(2500);
+    expect(traces.spans()).toHaveLength(0);
+  }, 30_000);
+});
+
+// ---------------------------------------------------------------------------------------------------------------
+// docker-compose.yml: Debian's docker-compose 1.29.2 validates it offline.
+
+const composeAvailable = spawnSync('docker-compose', ['version'], { encoding: 'utf8' }).status === 0;
+
+describe.skipIf(!composeAvailable)('docker-compose.yml', () => {
+  const compose = join(repoRoot, 'docker-compose.yml');
+  const check = (file: string) =>
+    spawnSync('docker-compose', ['-f', file, '--project-directory', repoRoot, 'config', '-q'], {
+      encoding: 'utf8',
+      cwd: repoRoot,
+      timeout: 60_000,
+    });
+
+  it('passes docker-compose config -q', () => {
+    const r = check(compose);
+    expect(r.status, `${r.stdout}${r.stderr}`).toBe(0);
+  });
+
+  it('a broken copy fails docker-compose config -q', () => {
+    const file = join(tmp, 'docker-compose.broken.yml');
+    writeFileSync(
+      file,
+      readFileSync(compose, 'utf8').replace(
+        '    image: jaegertracing/jaeger:2.13.0',
+        '    imagez: jaegertracing/jaeger:2.13.0',
+      ),
+    );
+    const r = check(file);
+    expect(r.status).not.toBe(0);
+    expect(`${r.stdout}${r.stderr}`).toMatch(/imagez/);
+  });
+
+  it.skipIf(spawnSync('promtool', ['--version']).status !== 0)(
+    'its Prometheus config passes promtool check config',
+    () => {
+      const r = spawnSync('promtool', ['check', 'config', join(repoRoot, 'collector-config/compose/prometheus.yml')], {
+        encoding: 'utf8',
+      });
+      expect(r.status, `${r.stdout}${r.stderr}`).toBe(0);
+    },
+  );
+
+  // The stack runner (stack/build-jaeger.mjs) caches a Jaeger v1.76.0 (= 2.13.0) binary; use it when present.
+  const jaegerBin = (() => {
+    const dir = join(cacheDir() as string, 'bin');
+    const name = existsSync(dir) ? readdirSync(dir).find((n) => /^jaeger-v1\.76\.0-[0-9a-f]+$/.test(n)) : undefined;
+    return name ? join(dir, name) : undefined;
+  })();
+  it.skipIf(!jaegerBin)('its Jaeger config passes jaeger validate', () => {
+    const r = spawnSync(jaegerBin as string, ['validate', `--config=${join(configDir, 'compose', 'jaeger.yaml')}`], {
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(r.status, `${r.stdout}${r.stderr}`).toBe(0);
+  });
+
+  it('pins the images, runs the collector with the shipped config, and mounts sources that exist in the repo', () => {
+    const text = readFileSync(compose, 'utf8');
+    expect(text).toContain('image: otel/opentelemetry-collector-contrib:0.161.0');
+    expect(text).toContain('image: jaegertracing/jaeger:2.13.0');
+    expect(text).toContain('--web.enable-remote-write-receiver');
+    expect(text).toContain('--enable-feature=exemplar-storage');
+    for (const image of text.matchAll(/^\s+image:\s*(\S+)$/gm)) expect(image[1]).toMatch(/:[^:]+$/);
+    const ours = [
+      'collector-config',
+      'collector-config/compose/jaeger.yaml',
+      'collector-config/compose/prometheus.yml',
+    ];
+    for (const p of ours) expect(existsSync(join(repoRoot, p)), p).toBe(true);
+  });
+});

@@ -1,0 +1,46 @@
+import { PASS_THROUGH, type ProviderSpec, type Target } from '@promptscope/core';
+import { messages } from './messages.js';
+import { PACKAGE_NAME, PACKAGE_VERSION, SUPPORTED_VERSIONS } from './version.js';
+
+/**
+ * One call, one span. `@anthropic-ai/sdk` 0.134 and later starts its own span for each call whenever a
+ * tracer provider is registered; on a client we instrument we turn that off (its `_tracer`, read at each
+ * call), so tokens and cost are counted once, on our span, which carries everything the SDK's did plus
+ * time to first token, cost and the prompt version. The SDK's `openTelemetry: false` client option or
+ * `ANTHROPIC_OPEN_TELEMETRY=false` do the same for clients made before instrumentation.
+ */
+export function turnOffSdkTracing(client: unknown): void {
+  if (client !== null && typeof client === 'object' && (client as { _tracer?: unknown })._tracer !== undefined) {
+    (client as { _tracer?: unknown })._tracer = undefined;
+  }
+}
+
+// `stream()` starts the SDK's stream span before it reaches `create`, so it must turn tracing off first.
+const TARGETS: Target[] = [
+  { path: ['Messages'], method: 'create', mapping: messages, beforeCall: turnOffSdkTracing },
+  { path: ['Messages'], method: 'stream', mapping: PASS_THROUGH, beforeCall: turnOffSdkTracing },
+  { path: ['Beta', 'Messages'], method: 'create', mapping: messages, beforeCall: turnOffSdkTracing },
+  { path: ['Beta', 'Messages'], method: 'stream', mapping: PASS_THROUGH, beforeCall: turnOffSdkTracing },
+];
+
+/** The `Anthropic` class from a CJS `module.exports`, an ESM namespace, or the class itself. */
+function clientClass(moduleExports: unknown): Record<string, unknown> | undefined {
+  const m = moduleExports as Record<string, unknown> | undefined;
+  if (m === undefined || m === null) return undefined;
+  for (const candidate of [m.Anthropic, m.default, m]) {
+    if (typeof candidate === 'function' && typeof (candidate as { Messages?: unknown }).Messages === 'function') {
+      return candidate as unknown as Record<string, unknown>;
+    }
+  }
+  return undefined;
+}
+
+export const ANTHROPIC: ProviderSpec = {
+  packageName: PACKAGE_NAME,
+  packageVersion: PACKAGE_VERSION,
+  moduleName: '@anthropic-ai/sdk',
+  supportedVersions: SUPPORTED_VERSIONS,
+  clientClass,
+  targets: TARGETS,
+  usage: 'import Anthropic from "@anthropic-ai/sdk"; instrument(Anthropic)',
+};
