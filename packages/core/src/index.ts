@@ -52,6 +52,6 @@ export {
   type StreamOutcome,
   Telemetry,
 } from './recorder.js';
+export { type ServerAddress, serverAddress } from './server.js';
 export { observeResult, type ResultHandlers, type StreamObserver } from './stainless.js';
 export type { Usage } from './usage.js';
-export { type ServerAddress, serverAddress } from './server.js';
