@@ -22,6 +22,7 @@ export default defineConfig({
       'grafana-dashboards/test/**/*.test.ts',
       'alerting/test/**/*.test.ts',
       'collector-config/test/**/*.test.ts',
+      'stack/test/**/*.test.ts',
     ],
     testTimeout: 30_000,
     hookTimeout: 60_000,

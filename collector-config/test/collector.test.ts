@@ -12,7 +12,6 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { type OtlpReceiver, startOtlpReceiver } from '@promptscope/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-// @ts-expect-error plain ESM build script without type declarations
 import { buildCollector, CONFIGS, cacheDir } from '../build.mjs';
 import { type RemoteWriteReceiver, type RwSeries, startRemoteWriteReceiver } from './remote-write.js';
 
@@ -26,7 +25,7 @@ let bin: string;
 const tmp = mkdtempSync(join(tmpdir(), 'promptscope-collector-'));
 
 beforeAll(async () => {
-  bin = (await buildCollector({ log: (l: string) => console.log(l) })) as string;
+  bin = (await buildCollector({ log: (l: string) => process.stdout.write(`${l}\n`) })) as string;
 }, 30 * 60_000);
 
 afterAll(() => {
@@ -184,7 +183,10 @@ async function startCollector(
 const hex = (bytes: number) => randomBytes(bytes).toString('hex');
 const str = (key: string, value: string) => ({ key, value: { stringValue: value } });
 
-function genaiSpan(name: string, opts: { durationMs: number; error?: boolean; content?: boolean; model: string }) {
+function genaiSpan(
+  name: string,
+  opts: { durationMs: number; error?: boolean; content?: boolean; events?: boolean; model: string },
+) {
   const end = BigInt(Date.now()) * 1_000_000n;
   const start = end - BigInt(opts.durationMs) * 1_000_000n;
   const attributes = [
@@ -220,15 +222,16 @@ function genaiSpan(name: string, opts: { durationMs: number; error?: boolean; co
     startTimeUnixNano: start.toString(),
     endTimeUnixNano: end.toString(),
     attributes,
-    events: opts.content
-      ? [
-          {
-            name: 'gen_ai.client.inference.operation.details',
-            timeUnixNano: end.toString(),
-            attributes: [str('gen_ai.input.messages', '[{"role":"user"}]'), str('note', `key ${SECRET}`)],
-          },
-        ]
-      : [],
+    events:
+      opts.content && opts.events !== false
+        ? [
+            {
+              name: 'gen_ai.client.inference.operation.details',
+              timeUnixNano: end.toString(),
+              attributes: [str('gen_ai.input.messages', '[{"role":"user"}]'), str('note', `key ${SECRET}`)],
+            },
+          ]
+        : [],
     status: opts.error ? { code: 2, message: '429 Too Many Requests' } : { code: 0 },
   };
 }
@@ -278,6 +281,14 @@ describe('collector.yaml running on loopback (content removed by default)', () =
       genaiSpan('chat error-call', { durationMs: 40, error: true, content: true, model: 'gpt-4o-mini' }),
       genaiSpan('chat fast-ok-call', { durationMs: 50, content: true, model: 'gpt-4o-mini' }),
       genaiSpan('chat slow-ok-call', { durationMs: 3000, model: 'gpt-4o' }),
+      // Content on a span without events (what promptscope's spans look like) must go too.
+      genaiSpan('chat error-call-no-events', {
+        durationMs: 40,
+        error: true,
+        content: true,
+        events: false,
+        model: 'gpt-4o-mini',
+      }),
     ]);
   }, 60_000);
 
@@ -288,14 +299,14 @@ describe('collector.yaml running on loopback (content removed by default)', () =
   });
 
   it('keeps the error span and the slow span, drops the fast ok span (probabilistic share 0)', async () => {
-    await traces.waitFor(() => traces.spans().length >= 2, 20_000);
+    await traces.waitFor(() => traces.spans().length >= 3, 20_000);
     // Well past decision_wait (1 s): the fast span had its decision and was not sent.
     await sleep(3000);
     const names = traces
       .spans()
       .map((s) => s.name)
       .sort();
-    expect(names, collector.output()).toEqual(['chat error-call', 'chat slow-ok-call']);
+    expect(names, collector.output()).toEqual(['chat error-call', 'chat error-call-no-events', 'chat slow-ok-call']);
   }, 30_000);
 
   it('removes captured content and masks API keys in what it keeps', async () => {
@@ -320,6 +331,10 @@ describe('collector.yaml running on loopback (content removed by default)', () =
     expect(span.attributes['app.note']).toBe('called with key **** today');
     expect(span.attributes['app.other_key']).toBe('****');
     expect(String(span.attributes['http.request.header.authorization'])).not.toContain('abcdefghijklmnop0123');
+    const bare = traces.spans().find((s) => s.name === 'chat error-call-no-events');
+    expect(bare?.events).toHaveLength(0);
+    expect(bare?.attributes).not.toHaveProperty(['gen_ai.input.messages']);
+    expect(bare?.attributes).not.toHaveProperty(['gen_ai.output.messages']);
     expect(span.events).toHaveLength(1);
     expect(span.events[0].attributes).not.toHaveProperty(['gen_ai.input.messages']);
     expect(span.events[0].attributes.note).toBe('key ****');
@@ -345,7 +360,7 @@ describe('collector.yaml running on loopback (content removed by default)', () =
     await waitUntil(
       () => {
         const [mini, full] = total();
-        return mini === 2 && full === 1;
+        return mini === 3 && full === 1;
       },
       20_000,
       () =>

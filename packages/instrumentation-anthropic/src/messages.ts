@@ -80,15 +80,16 @@ export const messages: ApiMapping = {
 };
 
 const handlers: ResultHandlers = {
+  // Usage first: it is what cost and the token metrics stand on, so nothing after it can lose it.
   onResult(op, message) {
     if (!isObj(message)) return;
+    const usage = anthropicUsage(message.usage);
+    if (usage !== undefined) op.setUsage(usage);
     op.setResponse({
       id: typeof message.id === 'string' ? message.id : undefined,
       model: typeof message.model === 'string' ? message.model : undefined,
       finishReasons: [typeof message.stop_reason === 'string' ? message.stop_reason : 'error'],
     });
-    const usage = anthropicUsage(message.usage);
-    if (usage !== undefined) op.setUsage(usage);
     if (op.captureContent) op.recordContent('output', outputMessages(message));
   },
   streamObserver(op) {
@@ -141,9 +142,9 @@ class MessageStreamObserver implements StreamObserver {
   }
 
   onEnd(): void {
-    this.op.setResponse({ id: this.id, model: this.model, finishReasons: [this.stopReason ?? 'error'] });
     const usage = anthropicUsage(this.usage);
     if (usage !== undefined) this.op.setUsage(usage);
+    this.op.setResponse({ id: this.id, model: this.model, finishReasons: [this.stopReason ?? 'error'] });
     if (this.content !== undefined) this.op.recordContent('output', this.content.messages());
   }
 }

@@ -43,6 +43,7 @@ describe.each(['anthropic-v0-137', 'anthropic-v1'] as const)('%s traces itself',
     ]);
     const tokens = await env.harness.metricPoints('gen_ai.client.token.usage');
     const output = tokens.find((p) => p.attributes['gen_ai.token.type'] === 'output');
-    expect((output?.value as { sum: number }).sum).toBe(9);
+    expect(output).toBeDefined();
+    expect((output!.value as { sum: number }).sum).toBe(9);
   });
 });

@@ -89,6 +89,9 @@ function chatHandlers(injected: boolean, choiceCount: number, takeBack: () => bo
     },
     onResult(op, result) {
       if (!isRecord(result)) return;
+      // Usage first: it is what cost and the token metrics stand on, so nothing after it can lose it.
+      const usage = chatUsage(result.usage);
+      if (usage !== undefined) op.setUsage(usage);
       const choices = Array.isArray(result.choices) ? result.choices : [];
       op.setResponse({
         id: typeof result.id === 'string' ? result.id : undefined,
@@ -98,8 +101,6 @@ function chatHandlers(injected: boolean, choiceCount: number, takeBack: () => bo
         ),
         attributes: responseAttributes(result),
       });
-      const usage = chatUsage(result.usage);
-      if (usage !== undefined) op.setUsage(usage);
       if (op.captureContent) op.recordContent('output', chatOutputMessages(result.choices));
     },
     streamObserver(op) {

@@ -53,14 +53,15 @@ export const responses: ApiMapping = {
 };
 
 function recordResponse(op: Operation, r: Record<string, unknown>): void {
+  // Usage first: it is what cost and the token metrics stand on, so nothing after it can lose it.
+  const usage = responsesUsage(r.usage);
+  if (usage !== undefined) op.setUsage(usage);
   op.setResponse({
     id: typeof r.id === 'string' ? r.id : undefined,
     model: typeof r.model === 'string' ? r.model : undefined,
     finishReasons: [responsesFinishReason(r)],
     attributes: responseAttributes(r),
   });
-  const usage = responsesUsage(r.usage);
-  if (usage !== undefined) op.setUsage(usage);
   if (op.captureContent) op.recordContent('output', responsesOutput(r));
 }
 
