@@ -1,4 +1,5 @@
-import { type Context, context, createContextKey } from '@opentelemetry/api';
+import { type Attributes, type Context, context, createContextKey } from '@opentelemetry/api';
+import { ATTR } from './names.js';
 
 /** Which prompt produced the completions made inside a scope of work. */
 export interface PromptRef {
@@ -45,4 +46,46 @@ export function setPrompt(ctx: Context, prompt: PromptRef): Context {
 /** The prompt active in `ctx` (default: the active context), if any. */
 export function getPrompt(ctx: Context = context.active()): PromptRef | undefined {
   return ctx.getValue(PROMPT_KEY) as PromptRef | undefined;
+}
+
+/** One attempt of a routed call (see `callWithFallback`): which route, target, attempt number and kind. */
+export interface AttemptRef {
+  route: string;
+  target: string;
+  /** 1-based, across every target of the logical call. */
+  number: number;
+  kind: 'initial' | 'retry' | 'fallback';
+  /** The backoff waited before this attempt, for retries. */
+  delayMs?: number;
+}
+
+const ATTEMPT_KEY = createContextKey('promptscope.attempt');
+
+interface AttemptEntry {
+  ref: AttemptRef;
+  /** Built once per attempt: the recorder copies them onto every provider span started inside. */
+  attributes: Attributes;
+}
+
+/** Returns a context carrying `attempt`: provider spans started inside carry `promptscope.attempt.*`. */
+export function setAttempt(ctx: Context, attempt: AttemptRef): Context {
+  const attributes: Attributes = {
+    [ATTR.ROUTE_NAME]: attempt.route,
+    [ATTR.ROUTE_TARGET]: attempt.target,
+    [ATTR.ATTEMPT_NUMBER]: attempt.number,
+    [ATTR.ATTEMPT_KIND]: attempt.kind,
+  };
+  if (attempt.delayMs !== undefined) attributes[ATTR.RETRY_DELAY_MS] = attempt.delayMs;
+  const entry: AttemptEntry = { ref: Object.freeze({ ...attempt }), attributes: Object.freeze(attributes) };
+  return ctx.setValue(ATTEMPT_KEY, entry);
+}
+
+/** The routed attempt active in `ctx` (default: the active context), if any. */
+export function getAttempt(ctx: Context = context.active()): AttemptRef | undefined {
+  return (ctx.getValue(ATTEMPT_KEY) as AttemptEntry | undefined)?.ref;
+}
+
+/** @internal The span attributes of the attempt active in `ctx`: one lookup, no allocation. */
+export function attemptAttributes(ctx: Context): Attributes | undefined {
+  return (ctx.getValue(ATTEMPT_KEY) as AttemptEntry | undefined)?.attributes;
 }

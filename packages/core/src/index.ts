@@ -10,9 +10,45 @@ export {
   resolveConfig,
 } from './config.js';
 export { type SerializedContent, serializeContent } from './content.js';
-export { getPrompt, type PromptRef, setPrompt, withPrompt } from './context.js';
+export {
+  type AttemptRef,
+  getAttempt,
+  getPrompt,
+  type PromptRef,
+  setAttempt,
+  setPrompt,
+  withPrompt,
+} from './context.js';
 export { type CostResult, loadPriceOverrides, PriceBook } from './cost.js';
 export { errorMessage, errorStatus, errorType } from './errors.js';
+export {
+  type AttemptFailure,
+  type AttemptInfo,
+  type AttemptKind,
+  backoffMs,
+  callWithFallback,
+  createRoute,
+  FALLBACK_REASON,
+  type FallbackRule,
+  type RetryOptions,
+  type Route,
+  type RouteOptions,
+  type RouteTarget,
+} from './fallback.js';
+export {
+  type BreakerOptions,
+  type BreakerState,
+  breakerState,
+  resetBreakers,
+} from './fallback-breaker.js';
+export {
+  type ClassifiedError,
+  classifyError,
+  type FailureCategory,
+  type FailureKind,
+  failureClasses,
+  retryAfter,
+} from './fallback-classify.js';
 export {
   type ApiMapping,
   PASS_THROUGH,

@@ -68,6 +68,20 @@ export const ATTR = {
   PRICING_VERSION: 'promptscope.pricing.version',
   CONTENT_TRUNCATED: 'promptscope.content.truncated',
   INSTRUMENTATION_ERROR: 'promptscope.instrumentation.error',
+  // Routed calls (retries, fallback, circuit breaker): the route span and the attempts beneath it.
+  ROUTE_NAME: 'promptscope.route.name',
+  ROUTE_TARGET: 'promptscope.route.target',
+  ROUTE_ATTEMPTS: 'promptscope.route.attempts',
+  ROUTE_FALLBACK: 'promptscope.route.fallback',
+  ROUTE_SKIPPED: 'promptscope.route.skipped',
+  ROUTE_BREAKER_BYPASS: 'promptscope.route.breaker_bypass',
+  ATTEMPT_NUMBER: 'promptscope.attempt.number',
+  ATTEMPT_KIND: 'promptscope.attempt.kind',
+  ATTEMPT_OUTCOME: 'promptscope.attempt.outcome',
+  RETRY_DELAY_MS: 'promptscope.retry.delay_ms',
+  FALLBACK_FROM: 'promptscope.fallback.from',
+  FALLBACK_TO: 'promptscope.fallback.to',
+  FALLBACK_REASON: 'promptscope.fallback.reason',
 } as const;
 
 /** Attribute names that differ between the default and the latest conventions. */
@@ -110,6 +124,12 @@ export const METRIC = {
   COST: 'promptscope.client.cost_usd',
   UNPRICED: 'promptscope.client.unpriced_calls',
   INSTRUMENTATION_ERRORS: 'promptscope.instrumentation.errors',
+  /** Routed calls: every attempt, by route, target, kind and outcome. */
+  ROUTE_ATTEMPTS: 'promptscope.route.attempts',
+  /** Failed attempts by provider, target and error.type (caller aborts and bugs in a target excluded). */
+  PROVIDER_ERRORS: 'promptscope.provider.errors',
+  /** A routed call leaving a target for the next one, by from, to and reason. */
+  ROUTE_FALLBACKS: 'promptscope.route.fallbacks',
 } as const;
 
 /** Bucket advice from the conventions (seconds, and tokens). */

@@ -17,7 +17,7 @@ import {
 import type { ContentKind, PromptscopeConfig, ResolvedConfig } from './config.js';
 import { resolveConfig } from './config.js';
 import { serializeContent } from './content.js';
-import { getPrompt, type PromptRef } from './context.js';
+import { attemptAttributes, getPrompt, type PromptRef } from './context.js';
 import { type CostResult, PriceBook } from './cost.js';
 import { errorMessage, errorStatus, errorType, logInternalError } from './errors.js';
 import { ATTR, DURATION_BUCKETS, METRIC, SCOPE_NAME, type SemconvNames, semconvNames, TOKEN_BUCKETS } from './names.js';
@@ -317,6 +317,8 @@ export class Operation {
       if (this.prompt.label !== undefined) attributes[ATTR.PROMPT_LABEL] = this.prompt.label;
     }
     if (request.attributes !== undefined) Object.assign(attributes, request.attributes);
+    const attempt = attemptAttributes(parent);
+    if (attempt !== undefined) Object.assign(attributes, attempt);
     const name = request.model ? `${request.operation} ${request.model}` : request.operation;
     this.startedAt = performance.now();
     this.lastActivity = this.startedAt;
