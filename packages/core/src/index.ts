@@ -1,3 +1,4 @@
+export { type CompletionRef, completionOf } from './completions.js';
 export {
   ConfigError,
   type ContentKind,

@@ -289,6 +289,7 @@ export class Operation {
   readonly startedAt: number;
   lastActivity: number;
   responseModel: string | undefined;
+  responseId: string | undefined;
   private ended = false;
   private firstChunkAt = 0;
   private lastChunkAt = 0;
@@ -359,7 +360,10 @@ export class Operation {
   setResponse(response: OperationResponse): void {
     if (this.ended) return;
     const span = this.span;
-    if (response.id !== undefined) span.setAttribute(ATTR.RESPONSE_ID, response.id);
+    if (response.id !== undefined) {
+      this.responseId = response.id;
+      span.setAttribute(ATTR.RESPONSE_ID, response.id);
+    }
     if (response.model !== undefined) {
       this.responseModel = response.model;
       span.setAttribute(ATTR.RESPONSE_MODEL, response.model);

@@ -11,6 +11,7 @@
  * A stream is observed by wrapping the instance's `iterator` factory: `Symbol.asyncIterator`, `tee()`
  * and `toReadableStream()` all go through it.
  */
+import { rememberCompletion } from './completions.js';
 import type { Operation, StreamOutcome } from './recorder.js';
 
 /** What a provider package supplies to turn SDK results into telemetry. */
@@ -167,7 +168,10 @@ function wrapThenUnwrap(
       typeof transform === 'function'
         ? function (this: unknown, data: unknown, ...more: unknown[]) {
             onResult(data);
-            return (transform as (...a: unknown[]) => unknown).call(this, data, ...more);
+            const out = (transform as (...a: unknown[]) => unknown).call(this, data, ...more);
+            // What `.parse()` and similar helpers hand the caller is the transformed object.
+            if (out !== data) rememberCompletion(out, op);
+            return out;
           }
         : transform;
     const derived = original.call(this, observedTransform, ...rest) as StainlessPromise;
@@ -180,6 +184,7 @@ function wrapThenUnwrap(
 }
 
 function settle(result: unknown, op: Operation, handlers: ResultHandlers): unknown {
+  rememberCompletion(result, op);
   try {
     const stream = result as StainlessStream | null;
     if (op.request.stream && stream !== null && typeof stream === 'object' && typeof stream.iterator === 'function') {
