@@ -48,7 +48,7 @@ export interface AttemptInfo {
   kind: AttemptKind;
   route: string;
   target: string;
-  /** The caller's signal (never aborted when the caller gave none): pass it to the SDK call. */
+  /** The caller's signal (a fresh, never-aborted one per call when the caller gave none): pass it to the SDK call. */
   signal: AbortSignal;
   /** The backoff waited before this attempt (0 unless it is a retry). */
   delayMs: number;
@@ -227,8 +227,6 @@ function resolve<T, I>(o: RouteOptions<T, I>): Resolved<T, I> {
   };
 }
 
-const NEVER_ABORTED = new AbortController().signal;
-
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal.aborted) {
@@ -304,7 +302,9 @@ async function run<T, I>(cfg: Resolved<T, I>, input: I, signal: AbortSignal | un
   };
   const rec = new Recorder(cfg.name, telemetry, instruments);
   try {
-    const result = await runTargets(cfg, input, signal ?? NEVER_ABORTED, state, spanContext, rec);
+    // A signal of our own per call when the caller gave none: one shared, never-aborted signal would
+    // collect an abort listener from the SDK on every request for the life of the process.
+    const result = await runTargets(cfg, input, signal ?? new AbortController().signal, state, spanContext, rec);
     if (span !== undefined) endSpan(telemetry, span, state, undefined, false);
     return result;
   } catch (err) {

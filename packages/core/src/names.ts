@@ -82,6 +82,15 @@ export const ATTR = {
   FALLBACK_FROM: 'promptscope.fallback.from',
   FALLBACK_TO: 'promptscope.fallback.to',
   FALLBACK_REASON: 'promptscope.fallback.reason',
+  // Evaluation results (event `gen_ai.evaluation.result`, semconv) and user feedback (@promptscope/feedback).
+  EVALUATION_NAME: 'gen_ai.evaluation.name',
+  EVALUATION_SCORE_VALUE: 'gen_ai.evaluation.score.value',
+  EVALUATION_SCORE_LABEL: 'gen_ai.evaluation.score.label',
+  EVALUATION_EXPLANATION: 'gen_ai.evaluation.explanation',
+  FEEDBACK_KIND: 'promptscope.feedback.kind',
+  FEEDBACK_ID: 'promptscope.feedback.id',
+  FEEDBACK_SOURCE: 'promptscope.feedback.source',
+  FEEDBACK_EDIT_RATIO: 'promptscope.feedback.edit_ratio',
 } as const;
 
 /** Attribute names that differ between the default and the latest conventions. */
@@ -130,6 +139,12 @@ export const METRIC = {
   PROVIDER_ERRORS: 'promptscope.provider.errors',
   /** A routed call leaving a target for the next one, by from, to and reason. */
   ROUTE_FALLBACKS: 'promptscope.route.fallbacks',
+  /** Feedback scores (`gen_ai.evaluation.score.value`) by prompt name and version, model, evaluation name and kind. */
+  FEEDBACK_SCORE: 'promptscope.feedback.score',
+  /** Feedback records, with or without a score, by the same attributes plus the score label. */
+  FEEDBACK_COUNT: 'promptscope.feedback.count',
+  /** Feedback refused as invalid (bad token, value out of range, unknown category, ...), by `error.type`. */
+  FEEDBACK_REJECTED: 'promptscope.feedback.rejected',
 } as const;
 
 /** Bucket advice from the conventions (seconds, and tokens). */

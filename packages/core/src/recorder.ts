@@ -7,6 +7,7 @@ import {
   type Meter,
   type MeterProvider,
   metrics,
+  type ObservableResult,
   type Span,
   SpanKind,
   SpanStatusCode,
@@ -53,11 +54,8 @@ interface Instruments {
   ttfc: Histogram;
   tpoc: Histogram;
   tokenUsage: Histogram | undefined;
-  inputTokens: Counter | undefined;
-  outputTokens: Counter | undefined;
-  cost: Counter;
-  unpriced: Counter;
   internalErrors: Counter;
+  totals: MeterTotals;
 }
 
 const MAX_ATTRIBUTE_SETS = 2048;
@@ -78,7 +76,7 @@ export class Telemetry {
   private instrumentsCache: Instruments | undefined;
   // Metric attribute sets are built once per distinct combination: hashing and allocating them per record
   // is most of what a metric record costs in the OTel JS SDK.
-  private readonly attributeSets = new Map<string, Attributes>();
+  private readonly attributeSets = new Map<string, MetricSets>();
 
   constructor(options: PromptscopeConfig | ResolvedConfig = {}, scope: { name?: string; version?: string } = {}) {
     this.config = isResolved(options) ? options : resolveConfig(options);
@@ -135,34 +133,129 @@ export class Telemetry {
     }
   }
 
-  /** @internal */
-  metricAttributes(op: Operation, errorTypeValue: string | undefined, tokenType?: string): Attributes {
+  /**
+   * @internal The metric attribute sets of one combination, built once and reused: building and hashing
+   * them is most of what a metric record costs in the OTel JS SDK. Server address and port stay on spans:
+   * metrics carry only the low-cardinality dimensions DESIGN.md lists.
+   */
+  metricSets(op: Operation, errorTypeValue: string | undefined): MetricSets {
     const prompt = op.prompt;
-    const key = `${op.request.provider}\u0000${op.request.operation}\u0000${op.request.model ?? ''}\u0000${op.responseModel ?? ''}\u0000${op.request.serverAddress ?? ''}\u0000${op.request.serverPort ?? ''}\u0000${errorTypeValue ?? ''}\u0000${prompt?.name ?? ''}\u0000${prompt?.version ?? ''}\u0000${tokenType ?? ''}`;
-    let attrs = this.attributeSets.get(key);
-    if (attrs === undefined) {
-      attrs = {
-        [ATTR.OPERATION_NAME]: op.request.operation,
-        [ATTR.PROVIDER_NAME]: op.request.provider,
-      };
-      if (op.request.model !== undefined) attrs[ATTR.REQUEST_MODEL] = op.request.model;
-      if (op.responseModel !== undefined) attrs[ATTR.RESPONSE_MODEL] = op.responseModel;
-      if (op.request.serverAddress !== undefined) attrs[ATTR.SERVER_ADDRESS] = op.request.serverAddress;
-      if (op.request.serverPort !== undefined) attrs[ATTR.SERVER_PORT] = op.request.serverPort;
-      if (errorTypeValue !== undefined) attrs[ATTR.ERROR_TYPE] = errorTypeValue;
+    const r = op.request;
+    const key = `${r.provider}\u0000${r.operation}\u0000${r.model ?? ''}\u0000${op.responseModel ?? ''}\u0000${errorTypeValue ?? ''}\u0000${prompt?.name ?? ''}\u0000${prompt?.version ?? ''}`;
+    let sets = this.attributeSets.get(key);
+    if (sets === undefined) {
+      const base: Attributes = { [ATTR.OPERATION_NAME]: r.operation, [ATTR.PROVIDER_NAME]: r.provider };
+      if (r.model !== undefined) base[ATTR.REQUEST_MODEL] = r.model;
+      if (op.responseModel !== undefined) base[ATTR.RESPONSE_MODEL] = op.responseModel;
+      if (errorTypeValue !== undefined) base[ATTR.ERROR_TYPE] = errorTypeValue;
       if (prompt !== undefined) {
-        attrs[ATTR.PROMPT_NAME] = prompt.name;
-        attrs[ATTR.PROMPT_VERSION] = prompt.version;
+        base[ATTR.PROMPT_NAME] = prompt.name;
+        base[ATTR.PROMPT_VERSION] = prompt.version;
       }
-      if (tokenType !== undefined) {
-        attrs[this.config.semconv === 'latest' ? ATTR.TOKEN_MODALITY : ATTR.TOKEN_TYPE] = tokenType;
-      }
-      Object.freeze(attrs);
+      const tokenKey = this.config.semconv === 'latest' ? ATTR.TOKEN_MODALITY : ATTR.TOKEN_TYPE;
+      sets = {
+        key,
+        base: Object.freeze(base),
+        input: Object.freeze({ ...base, [tokenKey]: 'input' }),
+        output: Object.freeze({ ...base, [tokenKey]: 'output' }),
+        // The latest conventions split token counters by modality; providers here do not report one.
+        modal: Object.freeze({ ...base, [tokenKey]: 'unknown' }),
+      };
       // Model names come from callers and providers; bound the cache so they cannot grow memory forever.
       if (this.attributeSets.size >= MAX_ATTRIBUTE_SETS) this.attributeSets.clear();
-      this.attributeSets.set(key, attrs);
+      this.attributeSets.set(key, sets);
     }
-    return attrs;
+    return sets;
+  }
+}
+
+/** Cumulative sums behind the observable counters of one meter, keyed like the attribute sets. */
+interface MeterTotals {
+  cost: Totals;
+  unpriced: Totals;
+  inputTokens: Totals;
+  outputTokens: Totals;
+  /** The latest conventions' token counters are registered on first use in that mode. */
+  tokensObserved: boolean;
+}
+
+// One set of sums and one callback per meter: several Telemetry instances (one per `instrument()` call,
+// say) share a meter, and two callbacks observing the same counter would overwrite each other.
+const meterTotals = new WeakMap<Meter, MeterTotals>();
+
+function totalsFor(meter: Meter, latest: boolean): MeterTotals {
+  let totals = meterTotals.get(meter);
+  if (totals !== undefined) {
+    if (latest) observeTokenCounters(meter, totals);
+    return totals;
+  }
+  totals = {
+    cost: new Totals(),
+    unpriced: new Totals(),
+    inputTokens: new Totals(),
+    outputTokens: new Totals(),
+    tokensObserved: false,
+  };
+  meterTotals.set(meter, totals);
+  const observe = (name: string, unit: string, description: string, sums: Totals) =>
+    meter.createObservableCounter(name, { unit, description }).addCallback((result) => sums.observe(result));
+  observe(
+    METRIC.COST,
+    '{USD}',
+    'Cost of GenAI operations in US dollars, computed from usage and the price data',
+    totals.cost,
+  );
+  observe(
+    METRIC.UNPRICED,
+    '{call}',
+    'Operations whose model has no known price (their cost is unknown, not zero)',
+    totals.unpriced,
+  );
+  if (latest) observeTokenCounters(meter, totals);
+  return totals;
+}
+
+function observeTokenCounters(meter: Meter, totals: MeterTotals): void {
+  if (totals.tokensObserved) return;
+  totals.tokensObserved = true;
+  meter
+    .createObservableCounter(METRIC.USAGE_INPUT_TOKENS, {
+      unit: '{token}',
+      description: 'Input tokens, cached included',
+    })
+    .addCallback((result) => totals.inputTokens.observe(result));
+  meter
+    .createObservableCounter(METRIC.USAGE_OUTPUT_TOKENS, {
+      unit: '{token}',
+      description: 'Output tokens, reasoning included',
+    })
+    .addCallback((result) => totals.outputTokens.observe(result));
+}
+
+/** The attribute sets one operation's metrics use. */
+export interface MetricSets {
+  key: string;
+  base: Attributes;
+  input: Attributes;
+  output: Attributes;
+  modal: Attributes;
+}
+
+/**
+ * A counter kept in process and reported through an observable instrument: adding is a map update
+ * instead of a synchronous record (which hashes its attribute set every time in the OTel JS SDK).
+ */
+class Totals {
+  private readonly sums = new Map<string, { attrs: Attributes; value: number }>();
+
+  add(key: string, attrs: Attributes, value: number): void {
+    const entry = this.sums.get(key);
+    if (entry === undefined) this.sums.set(key, { attrs, value });
+    else entry.value += value;
+  }
+
+  observe(result: ObservableResult): void {
+    for (const { attrs, value } of this.sums.values()) result.observe(value, attrs);
   }
 }
 
@@ -190,7 +283,7 @@ function createInstruments(meter: Meter, provider: MeterProvider, t: Telemetry):
     meter.createHistogram(name, { unit: 's', description, advice: { explicitBucketBoundaries: DURATION_BUCKETS } });
   const latest = t.config.semconv === 'latest';
   const duration = seconds(names.metricDuration, 'Duration of GenAI client operations');
-  return {
+  const instruments: Instruments = {
     provider,
     duration,
     embeddingsDuration:
@@ -209,31 +302,13 @@ function createInstruments(meter: Meter, provider: MeterProvider, t: Telemetry):
           description: 'Tokens used per operation, by gen_ai.token.type',
           advice: { explicitBucketBoundaries: TOKEN_BUCKETS },
         }),
-    inputTokens: latest
-      ? meter.createCounter(METRIC.USAGE_INPUT_TOKENS, {
-          unit: '{token}',
-          description: 'Input tokens, cached included',
-        })
-      : undefined,
-    outputTokens: latest
-      ? meter.createCounter(METRIC.USAGE_OUTPUT_TOKENS, {
-          unit: '{token}',
-          description: 'Output tokens, reasoning included',
-        })
-      : undefined,
-    cost: meter.createCounter(METRIC.COST, {
-      unit: '{USD}',
-      description: 'Cost of GenAI operations in US dollars, computed from usage and the price data',
-    }),
-    unpriced: meter.createCounter(METRIC.UNPRICED, {
-      unit: '{call}',
-      description: 'Operations whose model has no known price (their cost is unknown, not zero)',
-    }),
+    totals: totalsFor(meter, latest),
     internalErrors: meter.createCounter(METRIC.INSTRUMENTATION_ERRORS, {
       unit: '{error}',
       description: 'Failures inside promptscope itself; the calls they happened in were not affected',
     }),
   };
+  return instruments;
 }
 
 // Operations still open, so that one timer can end the ones nobody will ever finish (a stream never
@@ -529,7 +604,8 @@ export class Operation {
   private recordMetrics(endedAt: number, errType: string | undefined): void {
     const t = this.telemetry;
     const m = t.instruments();
-    const attrs = t.metricAttributes(this, errType);
+    const sets = t.metricSets(this, errType);
+    const attrs = sets.base;
     const seconds = (endedAt - this.startedAt) / 1000;
     (this.request.operation === 'embeddings' ? m.embeddingsDuration : m.duration).record(seconds, attrs);
     if (this.request.stream && this.chunks > 0 && errType === undefined) {
@@ -537,24 +613,17 @@ export class Operation {
       if (this.chunks > 1) m.tpoc.record((this.lastChunkAt - this.firstChunkAt) / 1000 / (this.chunks - 1), attrs);
     }
     const usage = this.usage;
-    if (usage !== undefined) {
-      if (m.tokenUsage !== undefined) {
-        if (usage.inputTokens !== undefined) {
-          m.tokenUsage.record(usage.inputTokens, t.metricAttributes(this, errType, 'input'));
-        }
-        if (usage.outputTokens !== undefined) {
-          m.tokenUsage.record(usage.outputTokens, t.metricAttributes(this, errType, 'output'));
-        }
-      } else {
-        // The latest conventions split counters by modality; providers here do not report one.
-        const modal = t.metricAttributes(this, errType, 'unknown');
-        if (usage.inputTokens !== undefined) m.inputTokens?.add(usage.inputTokens, modal);
-        if (usage.outputTokens !== undefined) m.outputTokens?.add(usage.outputTokens, modal);
-      }
-      const cost = this.cost();
-      if (cost?.priced) m.cost.add(cost.totalUsd, attrs);
-      else if (cost?.reason === 'unknown_model') m.unpriced.add(1, attrs);
+    if (usage === undefined) return;
+    if (m.tokenUsage !== undefined) {
+      if (usage.inputTokens !== undefined) m.tokenUsage.record(usage.inputTokens, sets.input);
+      if (usage.outputTokens !== undefined) m.tokenUsage.record(usage.outputTokens, sets.output);
+    } else {
+      if (usage.inputTokens !== undefined) m.totals.inputTokens.add(sets.key, sets.modal, usage.inputTokens);
+      if (usage.outputTokens !== undefined) m.totals.outputTokens.add(sets.key, sets.modal, usage.outputTokens);
     }
+    const cost = this.cost();
+    if (cost?.priced) m.totals.cost.add(sets.key, attrs, cost.totalUsd);
+    else if (cost?.reason === 'unknown_model') m.totals.unpriced.add(sets.key, attrs, 1);
   }
 }
 

@@ -114,10 +114,8 @@ async function counter(name: string) {
     .sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
 }
 
-/** harness.reset() takes its metric baseline asynchronously: wait for it before the next call records. */
 async function freshTelemetry() {
-  env.harness.reset();
-  await env.harness.metrics();
+  await env.harness.reset();
 }
 
 const sorted = <T>(xs: T[]) => [...xs].sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));

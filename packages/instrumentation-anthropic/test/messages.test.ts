@@ -92,7 +92,7 @@ describe.each(MAJORS)('%s messages', (major) => {
       return { texts, content: final.content, usage: final.usage, stop: final.stop_reason };
     };
     const plain = await run();
-    env.harness.reset();
+    await env.harness.reset();
     const inst = await instrumented(mod, run);
     expect(inst).toEqual(plain);
     const a = only(env.harness.spans()).attributes;

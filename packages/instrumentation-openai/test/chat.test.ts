@@ -215,7 +215,7 @@ describe.each(MAJORS)('%s chat.completions', (major) => {
       return { deltas, content: final.choices[0].message.content, usage: final.usage ?? null };
     };
     const plain = await run();
-    env.harness.reset();
+    await env.harness.reset();
     const inst = await instrumented(mod, run);
     expect(inst).toEqual(plain);
     const a = only(env.harness.spans()).attributes;

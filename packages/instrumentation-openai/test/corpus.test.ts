@@ -243,8 +243,8 @@ afterAll(async () => {
   await new Promise<void>((resolve) => server.close(() => resolve()));
   await env.close();
 });
-beforeEach(() => {
-  env.harness.reset();
+beforeEach(async () => {
+  await env.harness.reset();
   diagnostics.length = 0;
   served.length = 0;
   current = undefined;

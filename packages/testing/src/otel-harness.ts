@@ -42,8 +42,11 @@ export interface OtelHarness {
   /** Collects now and returns the points of one metric. */
   metricPoints(name: string): Promise<MetricPoint[]>;
   logs(): ReadLogRecord[];
-  /** Forgets spans and logs and re-bases metrics so later reads only see what happens next. */
-  reset(): void;
+  /**
+   * Forgets spans and logs and re-bases metrics so later reads only see what happens next. Await it
+   * before recording again: the metric baseline is a collection, which is asynchronous.
+   */
+  reset(): Promise<void>;
   /** Shuts the providers down and, if they were registered, frees the OTel globals for another harness. */
   shutdown(): Promise<void>;
   tracerProvider: BasicTracerProvider;
@@ -121,6 +124,7 @@ export function createOtelHarness(opts: OtelHarnessOptions = {}): OtelHarness {
       baselinePending = reader.collect().then(({ resourceMetrics }) => {
         baseline = indexPoints(resourceMetrics);
       });
+      return baselinePending;
     },
     async shutdown() {
       if (shutDown) return;

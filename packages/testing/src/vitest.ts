@@ -12,10 +12,10 @@ export function useEnv(): Env {
     Object.assign(env, await startEnv());
   });
   afterAll(() => env.close());
-  beforeEach(() => {
-    env.harness.reset();
+  beforeEach(async () => {
     env.fake.reset();
     diagnostics.length = 0;
+    await env.harness.reset();
   });
   return env;
 }
