@@ -12,7 +12,11 @@ export interface DashboardQuery {
   template: string;
   /** the expression with variables substituted */
   expr: string;
-  /** what the data must contain for the query to return anything: 'errors' | 'streams' | 'cost' | 'spanmetrics' | 'instrumentation-errors' */
+  /**
+   * what the data must contain for the query to return anything: 'errors' | 'streams' | 'cost' | 'spanmetrics' |
+   * 'instrumentation-errors' | 'routes' (a routed call) | 'fallbacks' (a routed call that fell back) |
+   * 'route-errors' (a failed attempt of a routed call)
+   */
   requires: string[];
 }
 export const DEFAULT_SUBSTITUTE: Readonly<Record<string, string>>;

@@ -7,7 +7,9 @@
 // Defaults: every dashboard variable (job, provider, model, prompt, version) = `.*` (what "All" sends),
 // $__rate_interval = $__interval = 1m, $__range = 1h. `requires` says what data a query needs before it can
 // return anything: 'errors' (a failed call), 'streams' (a successful stream: TTFT), 'cost' (a priced call),
-// 'spanmetrics' (the collector's spanmetrics connector), 'instrumentation-errors' (normally never).
+// 'spanmetrics' (the collector's spanmetrics connector), 'instrumentation-errors' (normally never), 'routes'
+// (a call through a createRoute route), 'fallbacks' (a routed call that fell back), 'route-errors' (a failed
+// attempt of a routed call).
 import { dashboards } from './src/index.mjs';
 
 export const DEFAULT_SUBSTITUTE = Object.freeze({
@@ -39,6 +41,9 @@ export function requirements(expr) {
   if (/promptscope_client_cost_usd/.test(expr)) r.push('cost');
   if (/traces_span_metrics/.test(expr)) r.push('spanmetrics');
   if (/promptscope_instrumentation_errors/.test(expr)) r.push('instrumentation-errors');
+  if (/promptscope_route_|promptscope_provider_errors/.test(expr)) r.push('routes');
+  if (/promptscope_route_fallbacks/.test(expr)) r.push('fallbacks');
+  if (/promptscope_provider_errors/.test(expr)) r.push('route-errors');
   return r;
 }
 

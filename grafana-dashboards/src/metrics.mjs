@@ -30,6 +30,23 @@ export const COUNTERS = Object.freeze({
   instrumentationErrors: 'promptscope_instrumentation_errors_total',
   /** spanmetrics connector calls counter. */
   spanCalls: 'traces_span_metrics_calls_total',
+  /**
+   * promptscope.route.attempts, unit {attempt}: every attempt of a routed call (createRoute), labels
+   * promptscope_route_name, promptscope_route_target, promptscope_attempt_kind (initial | retry | fallback),
+   * promptscope_attempt_outcome (success | error). No provider, model or prompt labels.
+   */
+  routeAttempts: 'promptscope_route_attempts_total',
+  /**
+   * promptscope.provider.errors, unit {error}: failed attempts of routed calls, labels promptscope_route_name,
+   * promptscope_route_target, error_type, gen_ai_provider_name (when the target names its provider).
+   */
+  providerErrors: 'promptscope_provider_errors_total',
+  /**
+   * promptscope.route.fallbacks, unit {fallback}: a routed call leaving a target for the next, labels
+   * promptscope_route_name, promptscope_fallback_from, promptscope_fallback_to, promptscope_fallback_reason
+   * (an error_type, or retries_exhausted | retry_budget_exhausted | breaker_open).
+   */
+  routeFallbacks: 'promptscope_route_fallbacks_total',
 });
 
 /** Label names on the promptscope metrics. */
@@ -44,6 +61,13 @@ export const L = Object.freeze({
   version: 'gen_ai_prompt_version',
   tokenType: 'gen_ai_token_type',
   stage: 'stage',
+  route: 'promptscope_route_name',
+  routeTarget: 'promptscope_route_target',
+  attemptKind: 'promptscope_attempt_kind',
+  attemptOutcome: 'promptscope_attempt_outcome',
+  fallbackFrom: 'promptscope_fallback_from',
+  fallbackTo: 'promptscope_fallback_to',
+  fallbackReason: 'promptscope_fallback_reason',
 });
 
 /** Label names on the spanmetrics series (service is a dimension there, not only `job`). */

@@ -33,6 +33,13 @@ export const sel = (...extra) => `{${[...VAR_MATCHERS, ...extra].join(', ')}}`;
 export const spanSel = (...extra) =>
   `{${[`${SPAN_L.service}=~"$job"`, ...VAR_MATCHERS.slice(1), ...extra].join(', ')}}`;
 
+/**
+ * Selector for the route counters (createRoute), which carry no model or prompt labels: `job` always, and
+ * `provider` when the series has `gen_ai_provider_name` (promptscope_provider_errors_total).
+ */
+export const routeSel = ({ provider = false } = {}, ...extra) =>
+  `{${[`${L.job}=~"$job"`, ...(provider ? [`${L.provider}=~"$provider"`] : []), ...extra].join(', ')}}`;
+
 export const ERROR = `${L.errorType}!=""`;
 export const OK = `${L.errorType}=""`;
 

@@ -1,4 +1,5 @@
-// Provider errors: which provider/model fails, how (error.type), and the traces of failed calls.
+// Provider errors: which provider/model fails, how (error.type), and the traces of failed calls; then the
+// fallback routes (createRoute): fallbacks, attempts by outcome, and routed provider errors by error.type.
 import { COUNTERS, count, HISTOGRAMS, L, SPAN_L } from './metrics.mjs';
 import {
   dashboard,
@@ -7,6 +8,7 @@ import {
   increaseSum,
   quantile,
   rateSum,
+  routeSel,
   row,
   spanSel,
   standardVariables,
@@ -18,6 +20,11 @@ import {
 
 const calls = count(HISTOGRAMS.duration);
 const PM = [L.provider, L.model];
+const FALLBACK = [L.route, L.fallbackFrom, L.fallbackTo, L.fallbackReason];
+const by = (labels) => labels.join(', ');
+/** `sum by (labels) (<fn>(counter{routeSel}[range]))` for the route counters. */
+const routeSum = (fn, counter, labels, { provider = false, matchers = [], range = '$__rate_interval' } = {}) =>
+  `sum${labels.length ? ` by (${by(labels)})` : ''} (${fn}(${counter}${routeSel({ provider }, ...matchers)}[${range}]))`;
 const ratioThresholds = {
   mode: 'absolute',
   steps: [
@@ -136,6 +143,102 @@ export function providerErrors() {
             '{{job}} {{stage}}',
             { exemplar: false },
           ),
+        ],
+      }),
+
+      row('Fallback routes (createRoute)'),
+      stat({
+        title: 'Fallbacks',
+        description: 'Routed calls that left a target for the next one, over the selected range.',
+        unit: 'short',
+        w: 8,
+        targets: [target(routeSum('increase', COUNTERS.routeFallbacks, [], { range: '$__range' }), 'fallbacks')],
+      }),
+      stat({
+        title: 'Fallbacks per routed call',
+        description: "Fallbacks over the routed calls' first attempts, over the selected range.",
+        unit: 'percentunit',
+        decimals: 2,
+        w: 8,
+        thresholds: ratioThresholds,
+        targets: [
+          target(
+            `${routeSum('increase', COUNTERS.routeFallbacks, [], { range: '$__range' })}\n/\n` +
+              routeSum('increase', COUNTERS.routeAttempts, [], {
+                range: '$__range',
+                matchers: [`${L.attemptKind}="initial"`],
+              }),
+            'fallbacks per call',
+          ),
+        ],
+      }),
+      stat({
+        title: 'Failed attempts of routed calls',
+        description:
+          'Provider errors under a route (retried or fallen back from, or final), over the selected range. ' +
+          'Each is an error span too.',
+        unit: 'short',
+        w: 8,
+        targets: [
+          target(
+            routeSum('increase', COUNTERS.providerErrors, [], { provider: true, range: '$__range' }),
+            'failed attempts',
+          ),
+        ],
+      }),
+      timeseries({
+        title: 'Fallbacks per second by route, from, to and reason',
+        description:
+          'promptscope.route.fallbacks: reason is the error.type that made the call leave at once, or ' +
+          'retries_exhausted, retry_budget_exhausted, breaker_open.',
+        unit: 'short',
+        stack: true,
+        targets: [
+          target(
+            routeSum('rate', COUNTERS.routeFallbacks, FALLBACK),
+            '{{promptscope_route_name}}: {{promptscope_fallback_from}} → {{promptscope_fallback_to}} ({{promptscope_fallback_reason}})',
+            { exemplar: false },
+          ),
+        ],
+      }),
+      timeseries({
+        title: 'Route attempts per second by target, kind and outcome',
+        description: 'promptscope.route.attempts: kind initial, retry or fallback; outcome success or error.',
+        unit: 'short',
+        stack: true,
+        targets: [
+          target(
+            routeSum('rate', COUNTERS.routeAttempts, [L.route, L.routeTarget, L.attemptKind, L.attemptOutcome]),
+            '{{promptscope_route_name}} {{promptscope_route_target}} {{promptscope_attempt_kind}} {{promptscope_attempt_outcome}}',
+            { exemplar: false },
+          ),
+        ],
+      }),
+      timeseries({
+        title: 'Provider errors per second by provider and error.type (routed calls)',
+        description:
+          'promptscope.provider.errors: failed attempts of routed calls, by provider, target and error.type.',
+        unit: 'short',
+        stack: true,
+        targets: [
+          target(
+            routeSum('rate', COUNTERS.providerErrors, [L.provider, L.routeTarget, L.errorType], { provider: true }),
+            '{{gen_ai_provider_name}} ({{promptscope_route_target}}) {{error_type}}',
+            { exemplar: false },
+          ),
+        ],
+      }),
+      table({
+        title: 'Fallbacks by route, from, to and reason (selected time range)',
+        w: 12,
+        sortBy: 'fallbacks',
+        columns: [
+          {
+            name: 'fallbacks',
+            unit: 'short',
+            decimals: 0,
+            expr: routeSum('increase', COUNTERS.routeFallbacks, FALLBACK, { range: '$__range' }),
+          },
         ],
       }),
     ],

@@ -80,7 +80,9 @@ describe('generated dashboards', () => {
         for (const p of panels)
           for (const t of p.targets ?? []) {
             expect(t.expr, p.title).toContain('=~"$job"');
-            if (!t.expr.includes('promptscope_instrumentation_errors'))
+            // The route counters carry no model or prompt labels; provider errors carry the provider.
+            if (/promptscope_provider_errors/.test(t.expr)) expect(t.expr, p.title).toContain('=~"$provider"');
+            if (!/promptscope_instrumentation_errors|promptscope_route_|promptscope_provider_errors/.test(t.expr))
               for (const v of ['provider', 'model', 'prompt', 'version'])
                 expect(t.expr, p.title).toContain(`=~"$${v}"`);
           }
@@ -108,6 +110,32 @@ describe('generated dashboards', () => {
       /Cost per day by prompt/,
     ])
       expect(titles).toMatch(want);
+  });
+});
+
+describe('fallback route panels', () => {
+  const provider = generated.find((d) => d.dashboard.uid === 'promptscope-provider-errors')!.dashboard;
+  const panels = provider.panels as { targets?: { expr: string }[] }[];
+  const exprs = panels.flatMap((p) => (p.targets ?? []).map((t) => t.expr)).join('\n');
+
+  it('provider errors shows fallbacks, route attempts by outcome and routed provider errors by error.type', () => {
+    expect(exprs).toMatch(
+      /sum by \(promptscope_route_name, promptscope_fallback_from, promptscope_fallback_to, promptscope_fallback_reason\) \(rate\(promptscope_route_fallbacks_total\{job=~"\$job"\}/,
+    );
+    expect(exprs).toMatch(
+      /by \([^)]*promptscope_attempt_outcome[^)]*\) \(rate\(promptscope_route_attempts_total\{job=~"\$job"\}/,
+    );
+    expect(exprs).toMatch(
+      /by \(gen_ai_provider_name, promptscope_route_target, error_type\) \(rate\(promptscope_provider_errors_total\{job=~"\$job", gen_ai_provider_name=~"\$provider"\}/,
+    );
+  });
+
+  it('tags their queries with what they need in the data', () => {
+    const routed = allQueries().filter((q) => q.requires.includes('routes'));
+    expect(routed.length).toBeGreaterThanOrEqual(7);
+    for (const q of routed) expect(q.dashboard).toBe('promptscope-provider-errors');
+    expect(routed.filter((q) => q.requires.includes('fallbacks')).length).toBeGreaterThanOrEqual(4);
+    expect(routed.filter((q) => q.requires.includes('route-errors')).length).toBe(2);
   });
 });
 
@@ -200,6 +228,14 @@ describe('queries', () => {
       const byModel = Object.fromEntries(res.data.result.map((s: any) => [s.metric.gen_ai_request_model, +s.value[1]]));
       expect(byModel['my-llama']).toBeGreaterThan(1.28);
       expect(byModel['my-llama']).toBeLessThanOrEqual(2.56);
+    });
+
+    it('computes the fallbacks per routed call the fixture implies', async () => {
+      const q = queries.find((q) => q.panel === 'Fallbacks per routed call')!;
+      const r = await prom.query(q.expr, end);
+      const [sample] = (r.data?.result ?? []) as { value: [number, string] }[];
+      // per 4 steps: 1 fallback over 4 first attempts
+      expect(Number(sample?.value[1])).toBeCloseTo(0.25, 2);
     });
   });
 });

@@ -112,5 +112,40 @@ export function fixture(end = Math.floor(Date.now() / 1000 / STEP) * STEP - 60) 
   m.histogram('gen_ai_client_operation_duration_seconds', noPrompt, DURATION_BUCKETS, 1.5, every(2));
   m.counter('promptscope_client_unpriced_calls', noPrompt, every(2));
   m.counter('promptscope_instrumentation_errors', { job: 'demo', stage: 'stream' }, every(10));
+  // A fallback route (createRoute): OpenAI first, then Anthropic. Its counters carry job and route labels only
+  // (provider errors also gen_ai_provider_name). Per 4 steps: 4 routed calls; 1 answered after a retry, 1 fell
+  // back after two 503s.
+  const route = { job: 'demo', promptscope_route_name: 'support-reply' };
+  const attempts = (target: string, kind: string, outcome: string, perStep: (i: number) => number) =>
+    m.counter(
+      'promptscope_route_attempts',
+      {
+        ...route,
+        promptscope_route_target: target,
+        promptscope_attempt_kind: kind,
+        promptscope_attempt_outcome: outcome,
+      },
+      perStep,
+    );
+  attempts('openai', 'initial', 'success', every(4, 2));
+  attempts('openai', 'initial', 'error', every(4, 2));
+  attempts('openai', 'retry', 'success', every(4));
+  attempts('openai', 'retry', 'error', every(4));
+  attempts('anthropic', 'fallback', 'success', every(4));
+  m.counter(
+    'promptscope_provider_errors',
+    { ...route, promptscope_route_target: 'openai', gen_ai_provider_name: 'openai', error_type: '503' },
+    every(4, 3),
+  );
+  m.counter(
+    'promptscope_route_fallbacks',
+    {
+      ...route,
+      promptscope_fallback_from: 'openai',
+      promptscope_fallback_to: 'anthropic',
+      promptscope_fallback_reason: 'retries_exhausted',
+    },
+    every(4),
+  );
   return { openMetrics: m.text(), end };
 }

@@ -216,10 +216,21 @@ describe('native stack e2e (collector, Jaeger v2, Prometheus, Alertmanager)', ()
     );
     expect(demo.code, demo.out).toBe(0);
     expect(demo.out).not.toMatch(/export\(s\) to .* failed/);
-    const m = /\[app\] (\d+) calls: (\d+) answered, (\d+) failed/.exec(demo.out);
+    const m =
+      /\[app\] (\d+) calls: (\d+) answered, (\d+) failed; (\d+) routed \((\d+) fell back to anthropic\); (\d+) provider requests failed/.exec(
+        demo.out,
+      );
     expect(m, demo.out).not.toBeNull();
-    demoFailed = Number(m?.[3]);
-    expect(demoFailed).toBeGreaterThan(0);
+    expect(Number(m?.[3])).toBeGreaterThan(0);
+    // the demo's traffic includes fallbacks (the dashboards' fallback panels need them)
+    expect(Number(m?.[5])).toBeGreaterThan(0);
+    // One error span per failed provider request: failed calls, and failed attempts of routed calls (also
+    // those the route recovered from by a retry or a fallback).
+    demoFailed = Number(m?.[6]);
+    expect(demoFailed).toBeGreaterThanOrEqual(Number(m?.[3]));
+    // every provider request is one GenAI span (a routed call's retries and fallback one each)
+    const demoSpans = Number(/\[demo\] (\d+) spans/.exec(demo.out)?.[1]);
+    expect(demoSpans).toBeGreaterThan(DEMO_CALLS);
 
     // errors are always sampled: wait until all of them are in Jaeger (decision_wait 2 s in --fast)
     const traces = await poll(
@@ -236,16 +247,18 @@ describe('native stack e2e (collector, Jaeger v2, Prometheus, Alertmanager)', ()
     const spans = settled.flatMap((t) => t.spans).filter(isGenAi);
     expect(spans.filter(isError)).toHaveLength(demoFailed);
     // tail sampling dropped some successful traces (10 %), kept every error trace
-    expect(spans.length).toBeLessThan(DEMO_CALLS);
+    expect(spans.length).toBeLessThan(demoSpans);
     expect(traces.length).toBeGreaterThan(0);
+    const models = new Set<string>();
     for (const span of spans) {
       const a = tags(span);
-      expect(a['gen_ai.provider.name']).toBe('openai');
-      expect(a['gen_ai.request.model']).toBe('gpt-4o-mini');
+      models.add(`${a['gen_ai.provider.name']} ${a['gen_ai.request.model']}`);
       expect(a['gen_ai.prompt.name']).toBe('support-reply');
       expect(['1', '2']).toContain(String(a['gen_ai.prompt.version']));
       expect(Object.keys(a).filter((k) => CONTENT_KEYS.test(k))).toEqual([]);
     }
+    // a fallback's trace is an error trace: it holds both providers
+    expect([...models].sort()).toEqual(['anthropic claude-haiku-4-5', 'openai gpt-4o-mini']);
   }, 180_000);
 
   it('Prometheus holds the SDK metrics and spanmetrics, and every dashboard query returns data', async () => {

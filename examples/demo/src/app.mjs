@@ -1,26 +1,84 @@
 /**
- * The demo app: a small support-reply service using the plain `openai` SDK. It knows nothing about
- * telemetry except `withPrompt`, which tags each call with the prompt version that produced it.
- * Start it with the register hook to get spans and metrics:
+ * The demo app: a small support-reply service using the plain `openai` and `@anthropic-ai/sdk` SDKs. It
+ * knows nothing about telemetry except `withPrompt`, which tags each call with the prompt version that
+ * produced it, and `createRoute`, the provider fallback some tickets go through. Start it with the register
+ * hook to get spans and metrics:
  *
  *   node --import @promptscope/register examples/demo/src/app.mjs
  *
- * Configuration (environment): OPENAI_BASE_URL / OPENAI_API_KEY (read by the SDK), DEMO_CALLS (60),
- * DEMO_SEED (7), DEMO_CONCURRENCY (4), DEMO_MODEL (gpt-4o-mini), DEMO_CANARY_SHARE (0.35).
+ * Each ticket (see `plan.mjs`) calls OpenAI directly (~55 %), Anthropic directly (~25 %), or goes through
+ * the route `support-reply`: OpenAI first, then Anthropic (~20 %).
+ *
+ * Configuration (environment): OPENAI_BASE_URL / OPENAI_API_KEY (read by the SDK), ANTHROPIC_BASE_URL
+ * (default: the origin of OPENAI_BASE_URL when that is set, since the fake provider speaks both wires),
+ * ANTHROPIC_API_KEY, DEMO_CALLS (60), DEMO_SEED (7), DEMO_CONCURRENCY (4), DEMO_MODEL (gpt-4o-mini),
+ * DEMO_ANTHROPIC_MODEL (claude-haiku-4-5), DEMO_CANARY_SHARE (0.35), DEMO_OPENAI_ONLY (1: every ticket calls
+ * OpenAI directly; what `--real` uses).
  */
-import { withPrompt } from '@promptscope/core';
+import Anthropic from '@anthropic-ai/sdk';
+import { createRoute, withPrompt } from '@promptscope/core';
 import OpenAI from 'openai';
+import { DEFAULT_CANARY_SHARE, ticketPlan } from './plan.mjs';
 import { PROMPT_NAME, ticketMessage, VERSIONS } from './prompts.mjs';
-import { rngFor } from './random.mjs';
 
 const calls = intEnv('DEMO_CALLS', 60);
 const seed = intEnv('DEMO_SEED', 7);
 const concurrency = intEnv('DEMO_CONCURRENCY', 4);
-const canaryShare = Number(process.env.DEMO_CANARY_SHARE ?? 0.35);
+const canaryShare = Number(process.env.DEMO_CANARY_SHARE ?? DEFAULT_CANARY_SHARE);
+const openaiOnly = process.env.DEMO_OPENAI_ONLY === '1';
 const model = process.env.DEMO_MODEL || 'gpt-4o-mini';
+const anthropicModel = process.env.DEMO_ANTHROPIC_MODEL || 'claude-haiku-4-5';
+const MAX_TOKENS = 200;
 
-// maxRetries 0: injected faults show up as failed calls instead of being retried away.
-const client = new OpenAI({ maxRetries: 0, timeout: 30_000 });
+// maxRetries 0: injected faults show up as failed calls instead of being retried away, and under the
+// route, the route's retries are the only ones (each attempt one request, one span).
+const openai = new OpenAI({ maxRetries: 0, timeout: 30_000 });
+const anthropic = new Anthropic({
+  baseURL: process.env.ANTHROPIC_BASE_URL || originOf(process.env.OPENAI_BASE_URL),
+  apiKey: process.env.ANTHROPIC_API_KEY || 'sk-ant-demo-not-a-real-key',
+  maxRetries: 0,
+  timeout: 30_000,
+});
+
+/**
+ * @typedef {object} Ticket
+ * @property {string} system
+ * @property {string} user
+ * @property {boolean} stream
+ * @property {boolean} [fellBack] set when the route moved on to Anthropic
+ */
+
+// OpenAI first; after one retry (50-200 ms backoff) on a 5xx, 429 or timeout, Anthropic (one retry too).
+// The breaker is off so that which tickets fall back depends on the seed alone, not on timing.
+const route = createRoute({
+  name: 'support-reply',
+  targets: [
+    {
+      name: 'openai',
+      provider: 'openai',
+      model,
+      /** @param {Ticket} t */
+      call: (attempt, t) => askOpenAI(t, attempt.signal),
+    },
+    {
+      name: 'anthropic',
+      provider: 'anthropic',
+      model: anthropicModel,
+      /** @param {Ticket} t */
+      call: (attempt, t) => {
+        if (attempt.kind === 'fallback') t.fellBack = true;
+        return askAnthropic(t, attempt.signal);
+      },
+    },
+  ],
+  retry: { attempts: 1, initialDelayMs: 50, maxDelayMs: 200 },
+  breaker: false,
+});
+
+/** Provider requests that failed (direct calls and route attempts): one error span each. */
+let failedRequests = 0;
+let routed = 0;
+let fellBack = 0;
 
 /**
  * @param {string} name
@@ -31,42 +89,117 @@ function intEnv(name, fallback) {
   return Number.isFinite(n) && n > 0 ? n : fallback;
 }
 
+/** @param {string | undefined} url */
+function originOf(url) {
+  try {
+    return url ? new URL(url).origin : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * One request, counted when it fails.
+ * @template T
+ * @param {() => Promise<T>} request
+ * @returns {Promise<T>}
+ */
+async function counted(request) {
+  try {
+    return await request();
+  } catch (err) {
+    failedRequests++;
+    throw err;
+  }
+}
+
+/**
+ * @param {Ticket} t
+ * @param {AbortSignal} [signal]
+ * @returns {Promise<string>}
+ */
+function askOpenAI(t, signal) {
+  const messages = /** @type {const} */ ([
+    { role: 'system', content: t.system },
+    { role: 'user', content: t.user },
+  ]);
+  return counted(async () => {
+    if (t.stream) {
+      const chunks = await openai.chat.completions.create(
+        {
+          model,
+          messages,
+          max_completion_tokens: MAX_TOKENS,
+          stream: true,
+          stream_options: { include_usage: true },
+        },
+        { signal },
+      );
+      let text = '';
+      for await (const chunk of chunks) text += chunk.choices[0]?.delta?.content ?? '';
+      return text;
+    }
+    const completion = await openai.chat.completions.create(
+      { model, messages, max_completion_tokens: MAX_TOKENS },
+      { signal },
+    );
+    return completion.choices[0]?.message?.content ?? '';
+  });
+}
+
+/**
+ * @param {Ticket} t
+ * @param {AbortSignal} [signal]
+ * @returns {Promise<string>}
+ */
+function askAnthropic(t, signal) {
+  const body = {
+    model: anthropicModel,
+    system: t.system,
+    messages: [{ role: /** @type {const} */ ('user'), content: t.user }],
+    max_tokens: MAX_TOKENS,
+  };
+  return counted(async () => {
+    if (t.stream) {
+      const events = await anthropic.messages.create({ ...body, stream: true }, { signal });
+      let text = '';
+      for await (const event of events) {
+        if (event.type === 'content_block_delta' && event.delta.type === 'text_delta') text += event.delta.text;
+      }
+      return text;
+    }
+    const message = await anthropic.messages.create(body, { signal });
+    return message.content.map((block) => (block.type === 'text' ? block.text : '')).join('');
+  });
+}
+
 /**
  * One support reply. `ticket` numbers start at 1.
  * @param {number} ticket
- * @returns {Promise<boolean>} whether the provider answered
+ * @returns {Promise<boolean>} whether a provider answered
  */
 async function reply(ticket) {
-  const rng = rngFor(seed, ticket, 0);
-  const version = rng() < canaryShare ? '2' : '1';
-  const stream = rng() < 0.5;
+  const plan = ticketPlan(seed, ticket, canaryShare);
+  const path = openaiOnly ? 'openai' : plan.path;
+  const { version, stream } = plan;
   const { label, system } = VERSIONS[version];
-  const messages = [
-    { role: 'system', content: system },
-    { role: 'user', content: ticketMessage(ticket) },
-  ];
+  /** @type {Ticket} */
+  const t = { system, user: ticketMessage(ticket), stream };
   try {
-    await withPrompt({ name: PROMPT_NAME, version, label }, async () => {
-      if (stream) {
-        const chunks = await client.chat.completions.create({
-          model,
-          messages,
-          max_completion_tokens: 200,
-          stream: true,
-          stream_options: { include_usage: true },
-        });
-        let text = '';
-        for await (const chunk of chunks) text += chunk.choices[0]?.delta?.content ?? '';
-        return text;
-      }
-      const completion = await client.chat.completions.create({ model, messages, max_completion_tokens: 200 });
-      return completion.choices[0]?.message?.content ?? '';
+    await withPrompt({ name: PROMPT_NAME, version, label }, () => {
+      if (path === 'openai') return askOpenAI(t);
+      if (path === 'anthropic') return askAnthropic(t);
+      routed++;
+      // A signal per call: the SDKs add an abort listener to it on every attempt.
+      return route.call(t, { signal: AbortSignal.timeout(60_000) });
     });
     return true;
   } catch (err) {
     const kind = stream ? 'stream' : 'plain';
-    console.log(`[app] ticket #${ticket} (v${version}, ${kind}) failed: ${oneLine(err)}; carrying on`);
+    console.log(`[app] ticket #${ticket} (v${version}, ${kind}, ${path}) failed: ${oneLine(err)}; carrying on`);
     return false;
+  } finally {
+    if (t.fellBack) fellBack++;
   }
 }
 
@@ -86,4 +219,7 @@ async function worker() {
 }
 
 await Promise.all(Array.from({ length: Math.min(concurrency, calls) }, worker));
-console.log(`[app] ${calls} calls: ${calls - failed} answered, ${failed} failed`);
+console.log(
+  `[app] ${calls} calls: ${calls - failed} answered, ${failed} failed; ` +
+    `${routed} routed (${fellBack} fell back to anthropic); ${failedRequests} provider requests failed`,
+);

@@ -1,13 +1,23 @@
 /**
  * `npm run demo`: runs the demo app under the register hook against a fake provider (or the real API
- * with --real), collects what it exports over OTLP, and prints a per-prompt-version summary computed
- * from that telemetry alone.
+ * with --real), collects what it exports over OTLP, and prints a summary computed from that telemetry
+ * alone: per prompt version, per provider and model, and the fallback route's outcomes.
  */
 import { startFakeProvider, startOtlpReceiver } from '@promptscope/testing';
 import { readOptions, USAGE } from './args.mjs';
 import { childEnv, resolveRegister, runApp } from './child.mjs';
 import { scenario } from './scenario.mjs';
-import { formatMetricSeries, formatTable, instrumentationErrors, metricSeries, summarize } from './summary.mjs';
+import {
+  formatMetricSeries,
+  formatProviderTable,
+  formatRoutes,
+  formatTable,
+  instrumentationErrors,
+  metricSeries,
+  routeOutcomes,
+  summarize,
+  summarizeProviders,
+} from './summary.mjs';
 import { startTee } from './tee.mjs';
 
 const WAIT_MS = 10_000;
@@ -47,11 +57,14 @@ async function main() {
     }
 
     let baseUrl = process.env.OPENAI_BASE_URL;
+    let anthropicUrl;
     if (!opts.real) {
+      // One fake serves both wires: OpenAI under /v1 (baseUrl), Anthropic at its origin.
       const fake = await startFakeProvider({ host: '127.0.0.1' });
       open.push(fake);
       fake.script(scenario(opts.seed));
       baseUrl = fake.url;
+      anthropicUrl = fake.origin;
     }
 
     const target = opts.real ? 'api.openai.com' : `fake provider ${baseUrl}`;
@@ -68,6 +81,9 @@ async function main() {
         OTEL_METRIC_EXPORT_INTERVAL: '1000',
         OPENAI_BASE_URL: baseUrl,
         OPENAI_API_KEY: opts.real ? process.env.OPENAI_API_KEY : 'sk-demo-not-a-real-key',
+        ANTHROPIC_BASE_URL: anthropicUrl,
+        ANTHROPIC_API_KEY: opts.real ? undefined : 'sk-ant-demo-not-a-real-key',
+        DEMO_OPENAI_ONLY: opts.real ? '1' : undefined,
         DEMO_CALLS: String(opts.calls),
         DEMO_SEED: String(opts.seed),
       }),
@@ -87,11 +103,17 @@ async function main() {
     // Spans arrive before the app exits (register flushes on exit); allow a moment for stragglers.
     await receiver.waitFor(() => genAiSpans().length >= opts.calls, 2000).catch(() => {});
     const spans = genAiSpans();
+    const routes = routeOutcomes(receiver.spans());
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
 
     console.log(`\n[demo] ${spans.length} spans and ${receiver.metrics().length} metric exports in ${seconds} s\n`);
     console.log(formatTable(summarize(spans)));
-    console.log(`\nlatency: successful calls, span start to end; ttft: streamed calls only`);
+    console.log('');
+    console.log(formatProviderTable(summarizeProviders(spans)));
+    console.log(`\ncalls: provider requests (one span each; a routed call's retries and fallback count one each)`);
+    console.log(`latency: successful calls, span start to end; ttft: streamed calls only\n`);
+    console.log(formatRoutes(routes));
+    console.log('');
     console.log(formatMetricSeries(metricSeries(receiver.metrics())));
     if (!receiver.metrics().some((m) => m.name === DURATION_METRIC)) {
       console.warn(`[demo] warning: no ${DURATION_METRIC} metric arrived`);

@@ -39,13 +39,16 @@ export function ticketMessage(n) {
 }
 
 /**
- * Which prompt version and ticket a chat completion request body belongs to (for the fake provider).
+ * Which prompt version and ticket a request body belongs to (for the fake provider): an OpenAI chat
+ * completion (system message) or an Anthropic message (top-level `system`, a string or text blocks).
  * @param {any} body
  * @returns {{ version: '1' | '2' | undefined, ticket: number | undefined }}
  */
 export function describeRequest(body) {
   const messages = Array.isArray(body?.messages) ? body.messages : [];
-  const system = messages.find((m) => m?.role === 'system')?.content;
+  const system = Array.isArray(body?.system)
+    ? body.system.map((b) => b?.text ?? '').join('')
+    : (body?.system ?? messages.find((m) => m?.role === 'system')?.content);
   const user = messages.find((m) => m?.role === 'user')?.content;
   const version = system === VERSIONS[2].system ? '2' : system === VERSIONS[1].system ? '1' : undefined;
   const match = typeof user === 'string' ? /Ticket #(\d+)/.exec(user) : null;

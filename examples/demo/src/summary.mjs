@@ -1,6 +1,7 @@
 /**
- * Turns exported telemetry into the demo's per-prompt-version table. Pure functions over the flat
- * records of `@promptscope/testing`'s OTLP receiver (FlatSpan / FlatMetric), so they are unit-tested.
+ * Turns exported telemetry into the demo's tables: per prompt version, per provider and model, and the
+ * outcomes of routed calls (fallback). Pure functions over the flat records of `@promptscope/testing`'s
+ * OTLP receiver (FlatSpan / FlatMetric), so they are unit-tested.
  */
 
 /**
@@ -12,11 +13,8 @@
  */
 
 /**
- * @typedef {object} SummaryRow
- * @property {string} prompt
- * @property {string} version
- * @property {string} label
- * @property {number} calls
+ * @typedef {object} CallStats what every table row holds, whatever it is grouped by
+ * @property {number} calls provider calls (spans): a routed call's retries and fallbacks count one each
  * @property {number} errors
  * @property {Record<string, number>} errorTypes count per error.type
  * @property {number | undefined} p50Ms latency of successful calls
@@ -28,6 +26,14 @@
  * @property {number} costUsd sum over priced calls
  * @property {number} priced calls that carried a cost
  * @property {number} unpriced calls whose model had no price
+ */
+
+/**
+ * @typedef {CallStats & { prompt: string, version: string, label: string }} SummaryRow
+ */
+
+/**
+ * @typedef {CallStats & { provider: string, model: string }} ProviderRow
  */
 
 const NONE = '(none)';
@@ -55,49 +61,52 @@ function str(v) {
   return v === undefined || v === null || v === '' ? undefined : String(v);
 }
 
+/** @returns {CallStats} */
+function emptyStats() {
+  return {
+    calls: 0,
+    errors: 0,
+    errorTypes: {},
+    p50Ms: undefined,
+    p95Ms: undefined,
+    ttftP50Ms: undefined,
+    streams: 0,
+    inputTokens: 0,
+    outputTokens: 0,
+    costUsd: 0,
+    priced: 0,
+    unpriced: 0,
+  };
+}
+
+/** @param {SpanLike} span */
+const isGenAi = (span) => span.attributes?.['gen_ai.operation.name'] !== undefined;
+
 /**
- * One row per (prompt name, prompt version), sorted by name then version. Only GenAI client spans
- * (those with `gen_ai.operation.name`) count; calls outside `withPrompt` are grouped under "(none)".
+ * Groups the GenAI client spans (those with `gen_ai.operation.name`) by `keyOf` and computes each group's
+ * stats. `init` gives a new group's identifying fields; `update` may fill more from later spans.
+ * @template {CallStats} R
  * @param {SpanLike[]} spans
- * @returns {SummaryRow[]}
+ * @param {(a: Record<string, unknown>) => unknown[]} keyOf
+ * @param {(a: Record<string, unknown>) => Omit<R, keyof CallStats>} init
+ * @param {(row: R, a: Record<string, unknown>) => void} [update]
+ * @returns {R[]} in first-seen order
  */
-export function summarize(spans) {
-  /** @type {Map<string, { row: SummaryRow, latencies: number[], ttfts: number[] }>} */
+function groupCalls(spans, keyOf, init, update) {
+  /** @type {Map<string, { row: R, latencies: number[], ttfts: number[] }>} */
   const groups = new Map();
   for (const span of spans) {
-    const a = span.attributes ?? {};
-    if (a['gen_ai.operation.name'] === undefined) continue;
-    const prompt = str(a['gen_ai.prompt.name']) ?? NONE;
-    const version = str(a['gen_ai.prompt.version']) ?? NONE;
-    const key = JSON.stringify([prompt, version]);
+    if (!isGenAi(span)) continue;
+    const a = span.attributes;
+    const key = JSON.stringify(keyOf(a));
     let g = groups.get(key);
     if (g === undefined) {
-      g = {
-        row: {
-          prompt,
-          version,
-          label: '',
-          calls: 0,
-          errors: 0,
-          errorTypes: {},
-          p50Ms: undefined,
-          p95Ms: undefined,
-          ttftP50Ms: undefined,
-          streams: 0,
-          inputTokens: 0,
-          outputTokens: 0,
-          costUsd: 0,
-          priced: 0,
-          unpriced: 0,
-        },
-        latencies: [],
-        ttfts: [],
-      };
+      g = { row: /** @type {R} */ ({ ...init(a), ...emptyStats() }), latencies: [], ttfts: [] };
       groups.set(key, g);
     }
     const row = g.row;
     row.calls++;
-    row.label ||= str(a['promptscope.prompt.label']) ?? '';
+    update?.(row, a);
 
     const errorType = str(a['error.type']) ?? (span.status?.code === 2 ? '_OTHER' : undefined);
     if (errorType !== undefined) {
@@ -129,9 +138,94 @@ export function summarize(spans) {
     row.ttftP50Ms = percentile(ttfts, 50);
     rows.push(row);
   }
-  return rows.sort(
-    (x, y) => x.prompt.localeCompare(y.prompt) || x.version.localeCompare(y.version, 'en', { numeric: true }),
+  return rows;
+}
+
+/** @param {string} x @param {string} y */
+const byVersion = (x, y) => x.localeCompare(y, 'en', { numeric: true });
+
+/**
+ * One row per (prompt name, prompt version), sorted by name then version. Only GenAI client spans
+ * (those with `gen_ai.operation.name`) count; calls outside `withPrompt` are grouped under "(none)".
+ * @param {SpanLike[]} spans
+ * @returns {SummaryRow[]}
+ */
+export function summarize(spans) {
+  const prompt = (/** @type {Record<string, unknown>} */ a) => str(a['gen_ai.prompt.name']) ?? NONE;
+  const version = (/** @type {Record<string, unknown>} */ a) => str(a['gen_ai.prompt.version']) ?? NONE;
+  /** @type {SummaryRow[]} */
+  const rows = groupCalls(
+    spans,
+    (a) => [prompt(a), version(a)],
+    (a) => ({ prompt: prompt(a), version: version(a), label: '' }),
+    (row, a) => {
+      row.label ||= str(a['promptscope.prompt.label']) ?? '';
+    },
   );
+  return rows.sort((x, y) => x.prompt.localeCompare(y.prompt) || byVersion(x.version, y.version));
+}
+
+/**
+ * One row per (provider, requested model), sorted by provider then model.
+ * @param {SpanLike[]} spans
+ * @returns {ProviderRow[]}
+ */
+export function summarizeProviders(spans) {
+  const provider = (/** @type {Record<string, unknown>} */ a) =>
+    str(a['gen_ai.provider.name']) ?? str(a['gen_ai.system']) ?? NONE;
+  const model = (/** @type {Record<string, unknown>} */ a) => str(a['gen_ai.request.model']) ?? NONE;
+  /** @type {ProviderRow[]} */
+  const rows = groupCalls(
+    spans,
+    (a) => [provider(a), model(a)],
+    (a) => ({ provider: provider(a), model: model(a) }),
+  );
+  return rows.sort((x, y) => x.provider.localeCompare(y.provider) || x.model.localeCompare(y.model));
+}
+
+/**
+ * @typedef {object} RouteRow
+ * @property {string} route
+ * @property {number} calls logical calls through the route
+ * @property {number} fallbacks calls that moved on from a target to the next
+ * @property {number} failed calls no target answered
+ * @property {number} attempts provider attempts over all calls (retries and fallbacks included)
+ * @property {Record<string, number>} answeredBy successful calls per target that answered
+ * @property {Record<string, number>} errorTypes failed calls per error.type
+ */
+
+/**
+ * Outcomes of routed calls, from the route spans (`route <name>`: `promptscope.route.name`, `.fallback`,
+ * `.target`, `.attempts`; a failed call has status ERROR and `error.type`). Sorted by route name.
+ * @param {SpanLike[]} spans
+ * @returns {RouteRow[]}
+ */
+export function routeOutcomes(spans) {
+  /** @type {Map<string, RouteRow>} */
+  const routes = new Map();
+  for (const span of spans) {
+    const a = span.attributes ?? {};
+    const route = str(a['promptscope.route.name']);
+    // Provider spans under a route carry the route name too: the route span is the one without gen_ai.*.
+    if (route === undefined || isGenAi(span) || a['promptscope.route.attempts'] === undefined) continue;
+    let row = routes.get(route);
+    if (row === undefined) {
+      row = { route, calls: 0, fallbacks: 0, failed: 0, attempts: 0, answeredBy: {}, errorTypes: {} };
+      routes.set(route, row);
+    }
+    row.calls++;
+    row.attempts += num(a['promptscope.route.attempts']) ?? 0;
+    if (a['promptscope.route.fallback'] === true) row.fallbacks++;
+    const errorType = str(a['error.type']) ?? (span.status?.code === 2 ? '_OTHER' : undefined);
+    if (errorType !== undefined) {
+      row.failed++;
+      row.errorTypes[errorType] = (row.errorTypes[errorType] ?? 0) + 1;
+    } else {
+      const target = str(a['promptscope.route.target']) ?? NONE;
+      row.answeredBy[target] = (row.answeredBy[target] ?? 0) + 1;
+    }
+  }
+  return [...routes.values()].sort((x, y) => x.route.localeCompare(y.route));
 }
 
 /**
@@ -185,56 +279,53 @@ function fmtMs(ms) {
   return ms === undefined ? '-' : String(Math.round(ms));
 }
 
-/** @param {SummaryRow} row */
-function fmtErrors(row) {
-  if (row.errors === 0) return '0';
-  const kinds = Object.entries(row.errorTypes)
+/**
+ * `n (a×1 b×2)`, kinds sorted.
+ * @param {number} n
+ * @param {Record<string, number>} kinds
+ */
+function fmtCounts(n, kinds) {
+  if (n === 0) return '0';
+  return `${n} (${fmtKinds(kinds)})`;
+}
+
+/** @param {Record<string, number>} kinds */
+function fmtKinds(kinds) {
+  return Object.entries(kinds)
     .sort(([x], [y]) => x.localeCompare(y))
     .map(([type, n]) => `${type}×${n}`)
     .join(' ');
-  return `${row.errors} (${kinds})`;
 }
 
 /**
  * Cost is never shown as 0 when it is unknown: no priced call gives "-".
- * @param {SummaryRow} row
+ * @param {CallStats} row
  */
 function fmtCost(row) {
   const usd = row.priced > 0 ? `$${row.costUsd.toFixed(6)}` : '-';
   return row.unpriced > 0 ? `${usd} (${row.unpriced} unpriced)` : usd;
 }
 
+const STATS_HEADER = ['calls', 'errors', 'p50 ms', 'p95 ms', 'ttft p50 ms', 'tokens in/out', 'cost USD'];
+
+/** @param {CallStats} r */
+const statsCells = (r) => [
+  String(r.calls),
+  fmtCounts(r.errors, r.errorTypes),
+  fmtMs(r.p50Ms),
+  fmtMs(r.p95Ms),
+  fmtMs(r.ttftP50Ms),
+  `${r.inputTokens}/${r.outputTokens}`,
+  fmtCost(r),
+];
+
 /**
- * A plain-text table, one line per row, columns aligned.
- * @param {SummaryRow[]} rows
- * @returns {string}
+ * Aligned plain-text columns: header, a rule, one line per row.
+ * @param {string[]} header
+ * @param {Set<number>} right columns aligned right
+ * @param {string[][]} body
  */
-export function formatTable(rows) {
-  const header = [
-    'prompt',
-    'version',
-    'label',
-    'calls',
-    'errors',
-    'p50 ms',
-    'p95 ms',
-    'ttft p50 ms',
-    'tokens in/out',
-    'cost USD',
-  ];
-  const right = new Set([3, 5, 6, 7, 8, 9]);
-  const body = rows.map((r) => [
-    r.prompt,
-    r.version,
-    r.label || '-',
-    String(r.calls),
-    fmtErrors(r),
-    fmtMs(r.p50Ms),
-    fmtMs(r.p95Ms),
-    fmtMs(r.ttftP50Ms),
-    `${r.inputTokens}/${r.outputTokens}`,
-    fmtCost(r),
-  ]);
+function columns(header, right, body) {
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((cells) => cells[i].length)));
   /** @param {string[]} cells */
   const line = (cells) =>
@@ -243,6 +334,53 @@ export function formatTable(rows) {
       .join('  ')
       .trimEnd();
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)].join('\n');
+}
+
+/**
+ * A plain-text table, one line per prompt version, columns aligned.
+ * @param {SummaryRow[]} rows
+ * @returns {string}
+ */
+export function formatTable(rows) {
+  return columns(
+    ['prompt', 'version', 'label', ...STATS_HEADER],
+    new Set([3, 5, 6, 7, 8, 9]),
+    rows.map((r) => [r.prompt, r.version, r.label || '-', ...statsCells(r)]),
+  );
+}
+
+/**
+ * The same columns, one line per provider and model.
+ * @param {ProviderRow[]} rows
+ * @returns {string}
+ */
+export function formatProviderTable(rows) {
+  return columns(
+    ['provider', 'model', ...STATS_HEADER],
+    new Set([2, 4, 5, 6, 7, 8]),
+    rows.map((r) => [r.provider, r.model, ...statsCells(r)]),
+  );
+}
+
+/**
+ * One line per route: calls, how many fell back, failed, attempts, and which target answered.
+ * @param {RouteRow[]} rows
+ * @returns {string}
+ */
+export function formatRoutes(rows) {
+  if (rows.length === 0) return 'routes: no routed calls';
+  return columns(
+    ['route', 'calls', 'fell back', 'failed', 'attempts', 'answered by'],
+    new Set([1, 2, 3, 4]),
+    rows.map((r) => [
+      r.route,
+      String(r.calls),
+      String(r.fallbacks),
+      fmtCounts(r.failed, r.errorTypes),
+      String(r.attempts),
+      fmtKinds(r.answeredBy) || '-',
+    ]),
+  );
 }
 
 /**

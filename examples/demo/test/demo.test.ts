@@ -27,21 +27,40 @@ function runDemo(args: string[]): Promise<{ code: number | null; stdout: string;
   });
 }
 
-/** The table's data lines: prompt, version, label, calls, errors..., cost. */
+/** The per-version table's data lines: version -> label, calls, errors..., cost. */
 function tableRows(stdout: string): Map<string, string> {
   const rows = new Map<string, string>();
   for (const line of stdout.split('\n')) {
-    const m = /^support-reply\s+(\d+)\s+(.*)$/.exec(line);
+    const m = /^support-reply\s+(\d+)\s+((?:production|canary)\s.*)$/.exec(line);
     if (m) rows.set(m[1], m[2]);
   }
   return rows;
 }
 
+/** The per-provider table's data lines: "provider model" -> calls, errors..., cost. */
+function providerRows(stdout: string): Map<string, string> {
+  const rows = new Map<string, string>();
+  for (const line of stdout.split('\n')) {
+    const m = /^(openai|anthropic)\s+(\S+)\s+(\d.*)$/.exec(line);
+    if (m) rows.set(`${m[1]} ${m[2]}`, m[3]);
+  }
+  return rows;
+}
+
 describe('npm run demo', () => {
-  it('summarizes both prompt versions, with errors and costs, from exported telemetry', async () => {
+  it('summarizes both prompt versions and both providers, with errors, costs and fallbacks, from exported telemetry', async () => {
     const { code, stdout, stderr } = await runDemo(['--calls', '20']);
     expect(code, `stdout:\n${stdout}\nstderr:\n${stderr}`).toBe(0);
-    expect(stdout).toMatch(/\[demo\] 20 spans/);
+    expect(stderr).not.toMatch(/MaxListenersExceeded|warning/i);
+    const app =
+      /\[app\] 20 calls: (\d+) answered, (\d+) failed; (\d+) routed \((\d+) fell back to anthropic\); (\d+) provider requests failed/.exec(
+        stdout,
+      );
+    expect(app, stdout).not.toBeNull();
+    const failedRequests = Number(app?.[5]);
+    // one span per provider request: the 20 tickets, plus the route's retries and fallbacks
+    const spanCount = Number(/\[demo\] (\d+) spans/.exec(stdout)?.[1]);
+    expect(spanCount).toBeGreaterThan(20);
 
     const rows = tableRows(stdout);
     expect([...rows.keys()]).toEqual(['1', '2']);
@@ -49,16 +68,37 @@ describe('npm run demo', () => {
     expect(rows.get('2')).toMatch(/^canary\s/);
 
     const calls = [...rows.values()].map((r) => Number(r.split(/\s+/)[1]));
-    expect(calls.reduce((a, b) => a + b, 0)).toBe(20);
+    expect(calls.reduce((a, b) => a + b, 0)).toBe(spanCount);
     const errors = [...rows.values()].map((r) => Number(r.split(/\s+/)[2]));
-    expect(errors.reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
-    expect(stdout).toMatch(/\((?:429|500)×\d/);
+    expect(errors.reduce((a, b) => a + b, 0)).toBe(failedRequests);
+    expect(failedRequests).toBeGreaterThan(0);
+    expect(stdout).toMatch(/\((?:429|500|503)×\d/);
 
     for (const row of rows.values()) {
       const cost = /\$(\d+\.\d+)$/.exec(row);
       expect(cost, `no cost in: ${row}`).not.toBeNull();
       expect(Number(cost?.[1])).toBeGreaterThan(0);
     }
+
+    const providers = providerRows(stdout);
+    expect([...providers.keys()]).toEqual(['anthropic claude-haiku-4-5', 'openai gpt-4o-mini']);
+    const providerCalls = [...providers.values()].map((r) => Number(r.split(/\s+/)[0]));
+    for (const n of providerCalls) expect(n).toBeGreaterThan(0);
+    expect(providerCalls.reduce((a, b) => a + b, 0)).toBe(spanCount);
+    for (const row of providers.values()) expect(Number(/\$(\d+\.\d+)$/.exec(row)?.[1])).toBeGreaterThan(0);
+
+    // the route table, from the route spans: calls through the route, how many fell back to anthropic
+    const route =
+      /^route\s+calls\s+fell back\s+failed\s+attempts\s+answered by\n-[- ]+\nsupport-reply\s+(\d+)\s+(\d+)\s+(\d+).*\s(\d+)\s+(anthropic×\d+.*)$/m.exec(
+        stdout,
+      );
+    expect(route, stdout).not.toBeNull();
+    expect(Number(route?.[1])).toBe(Number(app?.[3]));
+    expect(Number(route?.[2])).toBe(Number(app?.[4]));
+    expect(Number(route?.[2])).toBeGreaterThan(0);
+    expect(Number(route?.[4])).toBeGreaterThan(Number(route?.[1]));
+
     expect(stdout).toMatch(/gen_ai\.client\.operation\.duration: [1-9]\d* \/ [1-9]/);
+    expect(stdout).toMatch(/promptscope\.route\.fallbacks: [1-9]\d* \/ [1-9]/);
   }, 60_000);
 });

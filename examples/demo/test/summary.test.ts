@@ -1,11 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import {
   formatMetricSeries,
+  formatProviderTable,
+  formatRoutes,
   formatTable,
   instrumentationErrors,
   metricSeries,
   percentile,
+  routeOutcomes,
   summarize,
+  summarizeProviders,
 } from '../src/summary.mjs';
 
 interface SpanInput {
@@ -172,5 +176,124 @@ describe('metric series and instrumentation errors', () => {
   it('collects promptscope.instrumentation.error messages', () => {
     const bad = { attributes: { 'promptscope.instrumentation.error': 'end: boom' } };
     expect(instrumentationErrors([bad, bad, span({ ms: 1 })] as never)).toEqual([['end: boom', 2]]);
+  });
+});
+
+describe('summarizeProviders', () => {
+  const anthropic = { 'gen_ai.provider.name': 'anthropic', 'gen_ai.request.model': 'claude-haiku-4-5' };
+  const openai = { 'gen_ai.provider.name': 'openai', 'gen_ai.request.model': 'gpt-4o-mini' };
+  const spans = [
+    span({ version: '1', ms: 100, input: 10, output: 20, cost: 0.001, attrs: openai }),
+    span({ version: '2', ms: 300, input: 10, output: 20, cost: 0.001, attrs: openai }),
+    span({ version: '1', ms: 5, error: '500', attrs: openai }),
+    span({ version: '1', ms: 200, stream: true, ttft: 0.05, input: 30, output: 40, cost: 0.004, attrs: anthropic }),
+    span({ version: '2', ms: 9, error: '529', attrs: anthropic }),
+    span({ ms: 50, unpriced: true, attrs: { 'gen_ai.provider.name': 'openai', 'gen_ai.request.model': 'my-llama' } }),
+    span({ ms: 50 }),
+  ];
+
+  it('groups by provider and requested model across prompt versions, sorted', () => {
+    const rows = summarizeProviders(spans);
+    expect(rows.map((r) => [r.provider, r.model, r.calls, r.errors])).toEqual([
+      ['(none)', '(none)', 1, 0],
+      ['anthropic', 'claude-haiku-4-5', 2, 1],
+      ['openai', 'gpt-4o-mini', 3, 1],
+      ['openai', 'my-llama', 1, 0],
+    ]);
+    const [, claude, gpt] = rows;
+    expect(claude.errorTypes).toEqual({ '529': 1 });
+    expect(claude.ttftP50Ms).toBeCloseTo(50, 6);
+    expect(claude.costUsd).toBeCloseTo(0.004, 12);
+    expect(gpt.p50Ms).toBe(100);
+    expect(gpt.p95Ms).toBe(300);
+    expect(gpt.inputTokens).toBe(20);
+    expect(gpt.priced).toBe(2);
+  });
+
+  it('prints one aligned line per provider and model', () => {
+    const lines = formatProviderTable(summarizeProviders(spans.slice(0, 5))).split('\n');
+    expect(lines).toHaveLength(4);
+    expect(lines[0]).toMatch(
+      /^provider\s+model\s+calls\s+errors\s+p50 ms\s+p95 ms\s+ttft p50 ms\s+tokens in\/out\s+cost USD$/,
+    );
+    expect(lines[2]).toMatch(
+      /^anthropic\s+claude-haiku-4-5\s+2\s+1 \(529×1\)\s+200\s+200\s+50\s+30\/40\s+\$0\.004000$/,
+    );
+    expect(lines[3]).toMatch(/^openai\s+gpt-4o-mini\s+3\s+1 \(500×1\)\s+100\s+300\s+-\s+20\/40\s+\$0\.002000$/);
+    expect(new Set(lines.map((l) => l.length)).size).toBe(1);
+  });
+});
+
+describe('routeOutcomes', () => {
+  const routeSpan = (attrs: Record<string, unknown>, error?: string) => ({
+    name: 'route support-reply',
+    attributes: {
+      'promptscope.route.name': 'support-reply',
+      ...attrs,
+      ...(error === undefined ? {} : { 'error.type': error }),
+    },
+    startTimeUnixNano: T0,
+    endTimeUnixNano: T0 + 1e6,
+    status: { code: error === undefined ? 0 : 2 },
+  });
+  const attempt = (target: string, error?: string) =>
+    span({
+      version: '1',
+      ms: 10,
+      error,
+      attrs: { 'promptscope.route.name': 'support-reply', 'promptscope.route.target': target },
+    });
+  const spans = [
+    // answered by the primary
+    routeSpan({
+      'promptscope.route.attempts': 1,
+      'promptscope.route.fallback': false,
+      'promptscope.route.target': 'openai',
+    }),
+    attempt('openai'),
+    // a retry answered by the primary
+    routeSpan({
+      'promptscope.route.attempts': 2,
+      'promptscope.route.fallback': false,
+      'promptscope.route.target': 'openai',
+    }),
+    // fell back to the secondary
+    routeSpan({
+      'promptscope.route.attempts': 3,
+      'promptscope.route.fallback': true,
+      'promptscope.route.target': 'anthropic',
+    }),
+    attempt('openai', '500'),
+    attempt('openai', '500'),
+    attempt('anthropic'),
+    // fell back, and the secondary failed too
+    routeSpan(
+      { 'promptscope.route.attempts': 4, 'promptscope.route.fallback': true, 'promptscope.route.target': 'anthropic' },
+      '529',
+    ),
+    routeSpan({ 'promptscope.route.name': 'other', 'promptscope.route.attempts': 1, 'promptscope.route.target': 'x' }),
+  ];
+
+  it('counts calls, fallbacks, failures, attempts and the answering target per route, from route spans only', () => {
+    expect(routeOutcomes(spans)).toEqual([
+      { route: 'other', calls: 1, fallbacks: 0, failed: 0, attempts: 1, answeredBy: { x: 1 }, errorTypes: {} },
+      {
+        route: 'support-reply',
+        calls: 4,
+        fallbacks: 2,
+        failed: 1,
+        attempts: 10,
+        answeredBy: { openai: 2, anthropic: 1 },
+        errorTypes: { '529': 1 },
+      },
+    ]);
+    expect(routeOutcomes([attempt('openai')])).toEqual([]);
+  });
+
+  it('prints one line per route', () => {
+    const lines = formatRoutes(routeOutcomes(spans)).split('\n');
+    expect(lines[0]).toMatch(/^route\s+calls\s+fell back\s+failed\s+attempts\s+answered by$/);
+    expect(lines[3]).toMatch(/^support-reply\s+4\s+2\s+1 \(529×1\)\s+10\s+anthropic×1 openai×2$/);
+    expect(formatRoutes([])).toBe('routes: no routed calls');
   });
 });
