@@ -25,9 +25,17 @@ function replacer(_key: string, value: unknown): unknown {
 
 function stringify(value: unknown): string | undefined {
   try {
+    // A replacer function takes V8 off its fast JSON path; content is almost always plain text, so try
+    // without it and fall back only when the output shows binary (a typed array or a serialized Buffer).
+    const plain = JSON.stringify(value);
+    if (plain === undefined || (!plain.includes('{"0":') && !plain.includes('"type":"Buffer"'))) return plain;
     return JSON.stringify(value, replacer);
   } catch {
-    return undefined;
+    try {
+      return JSON.stringify(value, replacer);
+    } catch {
+      return undefined;
+    }
   }
 }
 

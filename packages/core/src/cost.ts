@@ -112,6 +112,14 @@ export class PriceBook {
    * Cost of one completion. `at` selects date- or time-of-day-dependent bundled prices (default: now);
    * pass the span's end time when repricing old spans.
    */
+  /**
+   * Loads the bundled price data now. It is otherwise loaded on the first lookup, inside the first
+   * call's span end; instrumentation calls this at startup so no caller waits for it.
+   */
+  preload(): void {
+    genaiPrices();
+  }
+
   price(provider: string, model: string | undefined, usage: Usage, at?: Date | number): CostResult {
     // Usage is checked first: without it nothing can be priced, and the lookup would be wasted.
     if (usage.inputTokens === undefined && usage.outputTokens === undefined) return NO_USAGE;

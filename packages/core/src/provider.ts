@@ -42,7 +42,17 @@ export interface Instrumented {
 
 export function patchModule(spec: ProviderSpec, moduleExports: unknown, recorder: () => Telemetry): number {
   const client = spec.clientClass(moduleExports);
-  return client === undefined ? 0 : patchTargets(client, spec.targets, recorder);
+  if (client === undefined) return 0;
+  const patched = patchTargets(client, spec.targets, recorder);
+  // The SDK is being loaded, so the app is starting: load the price data now, not in its first call.
+  if (patched > 0) {
+    try {
+      recorder().prices.preload();
+    } catch {
+      // It loads again at the first lookup; an error there is reported with that call.
+    }
+  }
+  return patched;
 }
 
 export function unpatchModule(spec: ProviderSpec, moduleExports: unknown): void {

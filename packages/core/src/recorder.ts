@@ -32,7 +32,7 @@ export interface OperationRequest {
   serverAddress?: string;
   serverPort?: number;
   stream?: boolean;
-  /** Further request attributes (request parameters, provider-specific names). */
+  /** Further request attributes (request parameters, provider-specific names); a fresh object per call, which the operation fills. */
   attributes?: Attributes;
 }
 
@@ -379,10 +379,10 @@ export class Operation {
     this.telemetry = telemetry;
     this.request = request;
     this.prompt = getPrompt(parent);
-    const attributes: Attributes = {
-      [ATTR.OPERATION_NAME]: request.operation,
-      [ATTR.PROVIDER_NAME]: request.provider,
-    };
+    // The provider's per-call request attributes object is ours to fill: one object, no merge.
+    const attributes: Attributes = request.attributes ?? {};
+    attributes[ATTR.OPERATION_NAME] = request.operation;
+    attributes[ATTR.PROVIDER_NAME] = request.provider;
     if (request.model !== undefined) attributes[ATTR.REQUEST_MODEL] = request.model;
     if (request.serverAddress !== undefined) attributes[ATTR.SERVER_ADDRESS] = request.serverAddress;
     if (request.serverPort !== undefined) attributes[ATTR.SERVER_PORT] = request.serverPort;
@@ -392,7 +392,6 @@ export class Operation {
       attributes[ATTR.PROMPT_VERSION] = this.prompt.version;
       if (this.prompt.label !== undefined) attributes[ATTR.PROMPT_LABEL] = this.prompt.label;
     }
-    if (request.attributes !== undefined) Object.assign(attributes, request.attributes);
     const attempt = attemptAttributes(parent);
     if (attempt !== undefined) Object.assign(attributes, attempt);
     const name = request.model ? `${request.operation} ${request.model}` : request.operation;

@@ -12,6 +12,7 @@
  * and `toReadableStream()` all go through it.
  */
 import { rememberCompletion } from './completions.js';
+import { ATTR } from './names.js';
 import type { Operation, StreamOutcome } from './recorder.js';
 
 /** What a provider package supplies to turn SDK results into telemetry. */
@@ -62,90 +63,139 @@ export function observeResult(value: unknown, op: Operation, handlers: ResultHan
     observeUnknown(value, op, handlers);
     return;
   }
-  let parseRequested = false;
-  let rawRequested = false;
-  let settled = false;
-  // Runs once, whichever path delivered the parsed result first.
-  const settleOnce = (result: unknown): unknown => {
-    if (!settled) {
-      settled = true;
-      settle(result, op, handlers);
-    }
-    return result;
-  };
-  const markRequested = () => {
-    parseRequested = true;
-    op.touch();
-  };
-
-  wrapParseResponse(p, op, markRequested, settleOnce);
-  wrapThenUnwrap(p, op, markRequested, settleOnce);
-
-  const originalParseMethod = p.parse;
-  if (typeof originalParseMethod === 'function') {
-    p.parse = function observedParse(this: unknown) {
-      markRequested();
-      return originalParseMethod.apply(this);
-    };
+  const obs = new Observation(op, handlers);
+  (p as Record<symbol, unknown>)[OBSERVATION] = obs;
+  p.parseResponse = obs.parseResponseHook(p.parseResponse);
+  if (typeof p._thenUnwrap === 'function') {
+    (p as Record<symbol, unknown>)[THEN_UNWRAP] = p._thenUnwrap;
+    p._thenUnwrap = observedThenUnwrap;
   }
-  const originalAsResponse = p.asResponse;
-  if (typeof originalAsResponse === 'function') {
-    p.asResponse = function observedAsResponse(this: unknown, ...args: unknown[]) {
-      if (!rawRequested && !parseRequested) {
-        try {
-          handlers.onRaw?.(op);
-        } catch (err) {
-          op.telemetry.internalError('raw', err, op.span);
-        }
-      }
-      rawRequested = true;
-      return (originalAsResponse as (...a: unknown[]) => unknown).apply(this, args);
-    };
+  if (typeof p.parse === 'function') {
+    obs.parse = p.parse;
+    p.parse = observedParse;
   }
-
-  // A side branch: it handles its own rejection, so it adds no unhandled rejection of its own.
-  p.responsePromise.then(
-    (props) => {
-      op.touch();
-      // The caller took the raw Response and will read the body itself: we cannot see usage.
-      if (rawRequested && !parseRequested) op.end('raw');
-      else if (typeof props?.response?.status === 'number' && !op.isEnded) {
-        op.setAttributes({ 'http.response.status_code': props.response.status });
-      }
-    },
-    (err) => op.fail(err),
-  );
+  if (typeof p.asResponse === 'function') {
+    obs.asResponse = p.asResponse;
+    p.asResponse = observedAsResponse;
+  }
+  // A side branch for transport and HTTP errors: it handles its own rejection, so it adds no unhandled
+  // rejection of its own, and it consumes nothing.
+  p.responsePromise.then(undefined, obs.onError);
 }
 
-/** The function the SDK calls to parse the body when the caller consumes the promise. */
-function wrapParseResponse(
-  p: StainlessPromise,
-  op: Operation,
-  onRequest: () => void,
-  onResult: ((result: unknown) => unknown) | undefined,
-): void {
-  const original = p.parseResponse;
-  if (typeof original !== 'function') return;
-  p.parseResponse = function observedParseResponse(this: unknown, ...args: unknown[]) {
-    onRequest();
+const OBSERVATION = Symbol('promptscope.observation');
+// Each promise's own `_thenUnwrap` (in openai 7 an own closure, not a prototype method).
+const THEN_UNWRAP = Symbol('promptscope.thenUnwrap');
+
+/**
+ * The state of one observed call. Hot path: the wrappers for the methods the caller calls on the
+ * promise (`parse`, `asResponse`, `_thenUnwrap`) are shared functions that find this through the
+ * promise, so a call allocates two closures rather than one per wrapped method.
+ */
+class Observation {
+  parseRequested = false;
+  rawRequested = false;
+  private settled = false;
+  parse: ((...args: unknown[]) => unknown) | undefined;
+  asResponse: ((...args: unknown[]) => unknown) | undefined;
+  readonly onError: (err: unknown) => void;
+
+  constructor(
+    readonly op: Operation,
+    readonly handlers: ResultHandlers,
+  ) {
+    this.onError = (err) => op.fail(err);
+  }
+
+  markRequested(): void {
+    this.parseRequested = true;
+    this.op.touch();
+  }
+
+  /** Runs once, whichever path delivered the parsed result first. */
+  settle(result: unknown): unknown {
+    if (!this.settled) {
+      this.settled = true;
+      settle(result, this.op, this.handlers);
+    }
+    return result;
+  }
+
+  /** The SDK calls `parseResponse` unbound in some versions: this one closure carries the state. */
+  parseResponseHook(original: (...args: unknown[]) => unknown): (...args: unknown[]) => unknown {
+    const obs = this;
+    return function observedParseResponse(this: unknown, ...args: unknown[]) {
+      obs.markRequested();
+      obs.recordStatus(args);
+      return obs.parsed(original, this, args, true);
+    };
+  }
+
+  /** Status of the response being parsed: `(props)` in openai 4, `(client, props)` later. */
+  private recordStatus(args: unknown[]): void {
+    const props = (args.length > 1 ? args[1] : args[0]) as { response?: { status?: unknown } } | undefined;
+    const status = props?.response?.status;
+    if (typeof status === 'number') this.op.span.setAttribute(ATTR.HTTP_STATUS_CODE, status);
+  }
+
+  /** Calls a parse function and observes its outcome; `settles` is false for a derived promise's parser. */
+  parsed(fn: (...args: unknown[]) => unknown, self: unknown, args: unknown[], settles: boolean): unknown {
     let out: unknown;
     try {
-      out = original.apply(this, args);
+      out = fn.apply(self, args);
     } catch (err) {
-      op.fail(err);
+      this.op.fail(err);
       throw err;
     }
     if (isThenable(out)) {
       return (out as Promise<unknown>).then(
-        (result) => (onResult === undefined ? result : onResult(result)),
+        (result) => (settles ? this.settle(result) : result),
         (err) => {
-          op.fail(err);
+          this.op.fail(err);
           throw err;
         },
       );
     }
-    return onResult === undefined ? out : onResult(out);
-  };
+    return settles ? this.settle(out) : out;
+  }
+}
+
+function observationOf(promise: unknown): Observation | undefined {
+  return (promise as Record<symbol, Observation | undefined> | null)?.[OBSERVATION];
+}
+
+function observedParse(this: StainlessPromise) {
+  const obs = observationOf(this) as Observation;
+  obs.markRequested();
+  return obs.parse?.apply(this);
+}
+
+function observedAsResponse(this: StainlessPromise, ...args: unknown[]) {
+  const obs = observationOf(this) as Observation;
+  const first = !obs.rawRequested && !obs.parseRequested;
+  obs.rawRequested = true;
+  if (first) {
+    try {
+      obs.handlers.onRaw?.(obs.op);
+    } catch (err) {
+      obs.op.telemetry.internalError('raw', err, obs.op.span);
+    }
+  }
+  const out = obs.asResponse?.apply(this, args);
+  // The caller takes the raw Response and reads the body itself: we cannot see usage. Unless it also
+  // asked for the parsed result (withResponse()), the span ends when the response arrives.
+  if (first && isThenable(out)) {
+    out.then(
+      (response) => {
+        if (obs.parseRequested) return;
+        const status = (response as { status?: unknown } | undefined)?.status;
+        if (typeof status === 'number') obs.op.span.setAttribute(ATTR.HTTP_STATUS_CODE, status);
+        obs.op.end('raw');
+      },
+      () => {},
+    );
+  }
+  return out;
 }
 
 /**
@@ -154,33 +204,37 @@ function wrapParseResponse(
  * `this.parseResponse`, so we see the untransformed result by wrapping `transform`, and the derived
  * promise's parse failures by wrapping its own `parseResponse`.
  */
-function wrapThenUnwrap(
-  p: StainlessPromise,
-  op: Operation,
-  onRequest: () => void,
-  onResult: (result: unknown) => unknown,
-): void {
-  const original = p._thenUnwrap;
-  if (typeof original !== 'function') return;
-  p._thenUnwrap = function observedThenUnwrap(this: unknown, transform: unknown, ...rest: unknown[]) {
-    onRequest();
-    const observedTransform =
-      typeof transform === 'function'
-        ? function (this: unknown, data: unknown, ...more: unknown[]) {
-            onResult(data);
-            const out = (transform as (...a: unknown[]) => unknown).call(this, data, ...more);
-            // What `.parse()` and similar helpers hand the caller is the transformed object.
-            if (out !== data) rememberCompletion(out, op);
-            return out;
-          }
-        : transform;
-    const derived = original.call(this, observedTransform, ...rest) as StainlessPromise;
-    if (derived !== null && typeof derived === 'object') {
-      wrapParseResponse(derived, op, onRequest, undefined);
-      wrapThenUnwrap(derived, op, onRequest, (r) => r);
+function observedThenUnwrap(this: StainlessPromise, transform: unknown, ...rest: unknown[]) {
+  const obs = observationOf(this) as Observation;
+  obs.markRequested();
+  const observedTransform =
+    typeof transform === 'function'
+      ? function (this: unknown, data: unknown, ...more: unknown[]) {
+          obs.settle(data);
+          const out = (transform as (...a: unknown[]) => unknown).call(this, data, ...more);
+          // What `.parse()` and similar helpers hand the caller is the transformed object.
+          if (out !== data) rememberCompletion(out, obs.op);
+          return out;
+        }
+      : transform;
+  const original = (this as Record<symbol, unknown>)[THEN_UNWRAP] as (...a: unknown[]) => unknown;
+  const derived = original.call(this, observedTransform, ...rest) as StainlessPromise;
+  if (derived !== null && typeof derived === 'object') {
+    const parse = derived.parseResponse;
+    if (typeof parse === 'function') {
+      derived.parseResponse = function observedDerivedParse(this: unknown, ...args: unknown[]) {
+        obs.markRequested();
+        return obs.parsed(parse, this, args, false);
+      };
     }
-    return derived;
-  };
+    if (typeof derived._thenUnwrap === 'function') {
+      // A derived promise can be chained again: the same observation, with that promise's own original.
+      (derived as Record<symbol, unknown>)[OBSERVATION] = obs;
+      (derived as Record<symbol, unknown>)[THEN_UNWRAP] = derived._thenUnwrap;
+      derived._thenUnwrap = observedThenUnwrap;
+    }
+  }
+  return derived;
 }
 
 function settle(result: unknown, op: Operation, handlers: ResultHandlers): unknown {
@@ -262,8 +316,8 @@ class ObservedIterator implements AsyncIterator<unknown>, AsyncIterable<unknown>
     };
   }
 
-  next(...args: [] | [unknown]): Promise<IteratorResult<unknown>> {
-    return this.inner.next(...args).then(this.onNext, this.onError);
+  next(value?: unknown): Promise<IteratorResult<unknown>> {
+    return this.inner.next(value).then(this.onNext, this.onError);
   }
 
   return(value?: unknown): Promise<IteratorResult<unknown>> {
