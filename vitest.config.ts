@@ -9,10 +9,13 @@ export default defineConfig({
     // Exact matches: '@promptscope/testing' must not also catch '@promptscope/testing/vitest'.
     alias: [
       { find: /^@promptscope\/core$/, replacement: src('core') },
+      { find: /^@promptscope\/feedback$/, replacement: src('feedback') },
       { find: /^@promptscope\/testing$/, replacement: src('testing') },
       { find: /^@promptscope\/testing\/vitest$/, replacement: src('testing', 'vitest') },
       { find: /^@promptscope\/instrumentation-openai$/, replacement: src('instrumentation-openai') },
       { find: /^@promptscope\/instrumentation-anthropic$/, replacement: src('instrumentation-anthropic') },
+      { find: /^@promptscope\/prompts$/, replacement: src('prompts') },
+      { find: /^@promptscope\/cli$/, replacement: src('cli') },
     ],
   },
   test: {
