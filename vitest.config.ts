@@ -26,6 +26,7 @@ export default defineConfig({
       'alerting/test/**/*.test.ts',
       'collector-config/test/**/*.test.ts',
       'stack/test/**/*.test.ts',
+      'bench/test/**/*.test.ts',
     ],
     testTimeout: 30_000,
     hookTimeout: 60_000,

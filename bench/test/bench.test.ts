@@ -1,0 +1,53 @@
+// Smoke test of the benchmark harness: a `--quick` run must produce a table with every variant, and every
+// instrumented variant must have recorded spans. The figures themselves are never asserted.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const RUNNER = fileURLToPath(new URL('../run.mjs', import.meta.url));
+const VARIANTS = ['baseline', 'promptscope', 'otel-contrib', 'traceloop', 'openinference'];
+const LABELS = [
+  'baseline (no instrumentation)',
+  'promptscope',
+  '@opentelemetry/instrumentation-openai',
+  '@traceloop/instrumentation-openai',
+  '@arizeai/openinference-instrumentation-openai',
+];
+
+describe('bench harness (--quick)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'promptscope-bench-'));
+  const out = join(dir, 'RESULTS.md');
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('writes a results table with every variant, each instrumented one having recorded spans', () => {
+    // The first run may install bench/node_modules; a quick run is well under a minute after that.
+    const r = spawnSync(process.execPath, [RUNNER, '--quick', '--out', out], { encoding: 'utf8', timeout: 600_000 });
+    expect(r.status, `${r.stdout}\n${r.stderr}`).toBe(0);
+    const md = readFileSync(out, 'utf8');
+    expect(md).toContain('## Machine and run');
+    expect(md).toContain('## Targets');
+    for (const transport of ['inproc', 'loopback']) expect(md).toContain(`## Transport: ${transport}`);
+    for (const label of LABELS) expect(md).toContain(`| ${label} |`);
+    expect(md).not.toContain('## Failed measurements');
+
+    // "What each variant recorded": | variant | patched via | workload | spans/call | ...
+    const section = md.slice(md.indexOf('## What each variant recorded'));
+    const recorded = section
+      .slice(0, section.indexOf('\n## ', 3))
+      .split('\n')
+      .map((l) => l.split('|').map((c) => c.trim()))
+      .filter((c) => VARIANTS.includes(c[1]) && c.length > 5);
+    for (const v of VARIANTS) {
+      const rows = recorded.filter((c) => c[1] === v);
+      expect(rows.length, `rows for ${v}`).toBeGreaterThanOrEqual(4);
+      for (const c of rows) {
+        const spansPerCall = Number(c[4]);
+        if (v === 'baseline') expect(spansPerCall).toBe(0);
+        else expect(spansPerCall, `${v} ${c[3]}`).toBeGreaterThan(0);
+      }
+    }
+  }, 900_000);
+});
