@@ -9,12 +9,13 @@ import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-ho
 import { BatchLogRecordProcessor, LoggerProvider } from '@opentelemetry/sdk-logs';
 import { MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { CHUNKS, chunkFrames, plainBody, request } from './workloads.mjs';
+import { anthropicFrames, anthropicPlainBody, chunkFrames, plainBody, request, streamItems } from './workloads.mjs';
 
 const require = createRequire(import.meta.url);
 const cfg = JSON.parse(process.argv[2]);
 const { variant, workload, transport } = cfg;
 const capture = workload.capture === true;
+const isAnthropic = workload.provider === 'anthropic';
 if (typeof globalThis.gc !== 'function') throw new Error('run with node --expose-gc');
 
 // ---------------------------------------------------------------- the same OTel SDK for every variant
@@ -75,55 +76,95 @@ const loggerProvider = new LoggerProvider({ processors: [new BatchLogRecordProce
 logs.setGlobalLoggerProvider(loggerProvider);
 
 // ---------------------------------------------------------------- the variant
-// Each instrumentation is loaded the way it supports. `openai` is required (CommonJS) exactly once.
-// `mod` is the module object (what a require hook sees); `mod.OpenAI` the class (`import OpenAI from 'openai'`).
+// Each instrumentation is loaded the way it supports. The SDK is required (CommonJS) exactly once.
+// `mod` is the module object (what a require hook sees); `mod.OpenAI` / `mod.Anthropic` the class
+// (`import OpenAI from 'openai'`).
 let mod;
 let patchedBy = 'none';
-if (variant === 'baseline') {
-  mod = require('openai');
-} else if (variant === 'promptscope') {
-  mod = require('openai');
-  const { instrument } = await import('@promptscope/instrumentation-openai');
-  instrument(mod.OpenAI, { captureContent: capture }); // global providers, like the others
-  patchedBy = 'instrument(OpenAI)';
-} else if (variant === 'promptscope-nometrics') {
-  // Diagnostic only (not in the default matrix): promptscope with a no-op MeterProvider, to size what its
-  // metric records cost. `node bench/run.mjs --variants promptscope,promptscope-nometrics`.
-  mod = require('openai');
-  const { instrument } = await import('@promptscope/instrumentation-openai');
-  instrument(mod.OpenAI, {
-    captureContent: capture,
-    meterProvider: metrics.getMeterProvider() === meterProvider ? noopMeterProvider() : undefined,
-  });
-  patchedBy = 'instrument(OpenAI), no-op meters';
-} else if (variant === 'otel-contrib') {
-  // No manual API: its require hook patches `openai` when required after enable().
-  // Content capture is read from OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT (set by the runner).
-  const { OpenAIInstrumentation } = require('@opentelemetry/instrumentation-openai');
-  const inst = new OpenAIInstrumentation();
-  inst.setTracerProvider(tracerProvider);
-  inst.setMeterProvider(meterProvider);
-  inst.setLoggerProvider(loggerProvider);
-  mod = require('openai');
-  patchedBy = 'require hook';
-} else if (variant === 'traceloop') {
-  mod = require('openai');
-  const { OpenAIInstrumentation } = require('@traceloop/instrumentation-openai');
-  const inst = new OpenAIInstrumentation({ traceContent: capture, enrichTokens: false });
-  inst.setTracerProvider(tracerProvider);
-  inst.manuallyInstrument(mod.OpenAI);
-  patchedBy = 'manuallyInstrument(OpenAI)';
-} else if (variant === 'openinference') {
-  mod = require('openai');
-  const { OpenAIInstrumentation } = require('@arizeai/openinference-instrumentation-openai');
-  const inst = new OpenAIInstrumentation({
-    tracerProvider,
-    traceConfig: { hideInputs: !capture, hideOutputs: !capture },
-  });
-  inst.manuallyInstrument(mod);
-  patchedBy = 'manuallyInstrument(module)';
-} else {
-  throw new Error(`unknown variant ${variant}`);
+if (isAnthropic) await loadAnthropicVariant();
+else await loadOpenAIVariant();
+
+async function loadOpenAIVariant() {
+  if (variant === 'baseline') {
+    mod = require('openai');
+  } else if (variant === 'promptscope') {
+    mod = require('openai');
+    const { instrument } = await import('@promptscope/instrumentation-openai');
+    instrument(mod.OpenAI, { captureContent: capture }); // global providers, like the others
+    patchedBy = 'instrument(OpenAI)';
+  } else if (variant === 'promptscope-nometrics') {
+    // Diagnostic only (not in the default matrix): promptscope with a no-op MeterProvider, to size what its
+    // metric records cost. `node bench/run.mjs --variants promptscope,promptscope-nometrics`.
+    mod = require('openai');
+    const { instrument } = await import('@promptscope/instrumentation-openai');
+    instrument(mod.OpenAI, {
+      captureContent: capture,
+      meterProvider: metrics.getMeterProvider() === meterProvider ? noopMeterProvider() : undefined,
+    });
+    patchedBy = 'instrument(OpenAI), no-op meters';
+  } else if (variant === 'otel-contrib') {
+    // No manual API: its require hook patches `openai` when required after enable().
+    // Content capture is read from OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT (set by the runner).
+    const { OpenAIInstrumentation } = require('@opentelemetry/instrumentation-openai');
+    const inst = new OpenAIInstrumentation();
+    inst.setTracerProvider(tracerProvider);
+    inst.setMeterProvider(meterProvider);
+    inst.setLoggerProvider(loggerProvider);
+    mod = require('openai');
+    patchedBy = 'require hook';
+  } else if (variant === 'traceloop') {
+    mod = require('openai');
+    const { OpenAIInstrumentation } = require('@traceloop/instrumentation-openai');
+    const inst = new OpenAIInstrumentation({ traceContent: capture, enrichTokens: false });
+    inst.setTracerProvider(tracerProvider);
+    inst.manuallyInstrument(mod.OpenAI);
+    patchedBy = 'manuallyInstrument(OpenAI)';
+  } else if (variant === 'openinference') {
+    mod = require('openai');
+    const { OpenAIInstrumentation } = require('@arizeai/openinference-instrumentation-openai');
+    const inst = new OpenAIInstrumentation({
+      tracerProvider,
+      traceConfig: { hideInputs: !capture, hideOutputs: !capture },
+    });
+    inst.manuallyInstrument(mod);
+    patchedBy = 'manuallyInstrument(module)';
+  } else {
+    throw new Error(`unknown variant ${variant}`);
+  }
+}
+
+// @anthropic-ai/sdk 0.134+ starts its own span per call whenever a tracer provider is registered. Every
+// variant's client is built with `openTelemetry: false` (below), so the baseline is truly uninstrumented
+// and each variant's spans and cost are its own (promptscope turns SDK tracing off on the clients it
+// instruments anyway; traceloop and openinference would otherwise add the SDK's span to theirs).
+async function loadAnthropicVariant() {
+  if (variant === 'baseline') {
+    mod = require('@anthropic-ai/sdk');
+  } else if (variant === 'promptscope' || variant === 'promptscope-nometrics') {
+    mod = require('@anthropic-ai/sdk');
+    const { instrument } = await import('@promptscope/instrumentation-anthropic');
+    const noop = variant === 'promptscope-nometrics'; // diagnostic, as for OpenAI
+    instrument(mod.Anthropic, { captureContent: capture, ...(noop ? { meterProvider: noopMeterProvider() } : {}) });
+    patchedBy = noop ? 'instrument(Anthropic), no-op meters' : 'instrument(Anthropic)';
+  } else if (variant === 'traceloop') {
+    mod = require('@anthropic-ai/sdk');
+    const { AnthropicInstrumentation } = require('@traceloop/instrumentation-anthropic');
+    const inst = new AnthropicInstrumentation({ traceContent: capture });
+    inst.setTracerProvider(tracerProvider);
+    inst.manuallyInstrument(mod);
+    patchedBy = 'manuallyInstrument(module)';
+  } else if (variant === 'openinference') {
+    mod = require('@anthropic-ai/sdk');
+    const { AnthropicInstrumentation } = require('@arizeai/openinference-instrumentation-anthropic');
+    const inst = new AnthropicInstrumentation({
+      tracerProvider,
+      traceConfig: { hideInputs: !capture, hideOutputs: !capture },
+    });
+    inst.manuallyInstrument(mod);
+    patchedBy = 'manuallyInstrument(module)';
+  } else {
+    throw new Error(`${variant} has no Anthropic instrumentation`);
+  }
 }
 function noopMeterProvider() {
   const instrument = { record() {}, add() {} };
@@ -135,8 +176,8 @@ function noopMeterProvider() {
 let arrivedAt = 0; // when the first SSE chunk of the current call reached the transport
 const JSON_HEADERS = { 'content-type': 'application/json', 'x-request-id': 'req_bench' };
 const SSE_HEADERS = { 'content-type': 'text/event-stream', 'x-request-id': 'req_bench' };
-const plainBytes = new TextEncoder().encode(JSON.stringify(plainBody()));
-const frames = chunkFrames().map((f) => new TextEncoder().encode(f));
+const plainBytes = new TextEncoder().encode(JSON.stringify(isAnthropic ? anthropicPlainBody() : plainBody()));
+const frames = (isAnthropic ? anthropicFrames() : chunkFrames()).map((f) => new TextEncoder().encode(f));
 
 /** Answers at once, in process: what remains is client-side CPU. */
 async function inprocFetch(_url, init) {
@@ -183,25 +224,36 @@ async function loopbackFetch(url, init) {
   return new Response(body, { status: res.status, headers: res.headers });
 }
 
-const client = new mod.OpenAI({
-  apiKey: 'sk-bench',
-  baseURL: transport === 'loopback' ? cfg.url : 'http://bench.invalid/v1',
-  maxRetries: 0,
-  fetch: transport === 'loopback' ? loopbackFetch : inprocFetch,
-});
+const fetchImpl = transport === 'loopback' ? loopbackFetch : inprocFetch;
+const client = isAnthropic
+  ? new mod.Anthropic({
+      apiKey: 'sk-ant-bench',
+      // The Anthropic SDK appends /v1/messages to the origin; the fake provider's url ends in /v1.
+      baseURL: transport === 'loopback' ? new URL(cfg.url).origin : 'http://bench.invalid',
+      maxRetries: 0,
+      fetch: fetchImpl,
+      openTelemetry: false,
+    })
+  : new mod.OpenAI({
+      apiKey: 'sk-bench',
+      baseURL: transport === 'loopback' ? cfg.url : 'http://bench.invalid/v1',
+      maxRetries: 0,
+      fetch: fetchImpl,
+    });
 
 // ---------------------------------------------------------------- one call
-const isStream = workload.kind === 'stream';
+const isStream = workload.stream === true;
 let lastItems = 0;
 let firstDelay = 0;
+const create = isAnthropic ? (body) => client.messages.create(body) : (body) => client.chat.completions.create(body);
 async function call() {
   const body = request(workload.kind);
   if (!isStream) {
-    const r = await client.chat.completions.create(body);
-    if (r.choices.length !== 1) throw new Error('bad response');
+    const r = await create(body);
+    if ((isAnthropic ? r.content : r.choices).length !== 1) throw new Error('bad response');
     return;
   }
-  const stream = await client.chat.completions.create(body);
+  const stream = await create(body);
   let n = 0;
   for await (const _chunk of stream) {
     if (n === 0) firstDelay = performance.now() - arrivedAt;
@@ -264,6 +316,18 @@ async function longRun() {
 }
 
 const result = { variant, workload: workload.name, transport, patchedBy, calls: cfg.calls, warmup: cfg.warmup };
+// A console warning per call (e.g. the Anthropic SDK's for a deprecated model) would be measured as the
+// variant's cost: count them, and fail the measurement when they come with every call.
+let warnings = 0;
+let firstWarning;
+for (const k of ['warn', 'error']) {
+  const orig = console[k];
+  console[k] = (...a) => {
+    warnings++;
+    firstWarning ??= a.map(String).join(' ').split('\n')[0];
+    orig.apply(console, a);
+  };
+}
 // Calls run inside an active context, as in a traced app (a server request with a sampled `traceparent`):
 // the context manager's async hooks then work for every variant, the baseline included, and "added" is the
 // instrumentation's own cost. `--no-ambient` measures an app with no active context instead.
@@ -301,9 +365,11 @@ result.spans = counts.spans;
 result.spanSample = counts.sample;
 result.logBytesPerCall = counts.logBytes / total;
 if (isStream) result.itemsPerStream = lastItems;
-if (isStream && lastItems !== CHUNKS + 3) {
-  result.error = `the caller saw ${lastItems} stream items, expected ${CHUNKS + 3}`;
+if (isStream && lastItems !== streamItems(workload)) {
+  result.error = `the caller saw ${lastItems} stream items, expected ${streamItems(workload)}`;
 }
+if (warnings >= total) result.error = `${warnings} console warnings in ${total} calls, e.g. ${firstWarning}`;
+else if (warnings > 0) result.warnings = warnings;
 if (variant !== 'baseline' && counts.spans === 0) result.error = `${variant} recorded no spans`;
 if (variant === 'baseline' && counts.spans !== 0) result.error = 'baseline recorded spans';
 process.stdout.write(`BENCH_RESULT ${JSON.stringify(result)}\n`);

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Overhead benchmark: promptscope vs the other OpenAI instrumentations, against a baseline, side by side.
+// Overhead benchmark: promptscope vs the other OpenAI (and Anthropic) instrumentations, against a baseline.
 //   node bench/run.mjs            default run (3 interleaved rounds + the 100 000-call heap run for
 //                                 baseline and promptscope); writes bench/RESULTS.md
 //   node bench/run.mjs --quick    smoke run: few calls, 1 round, short long-run (figures meaningless)
@@ -21,7 +21,7 @@ const BENCH = fileURLToPath(new URL('.', import.meta.url));
 const ROOT = resolve(BENCH, '..');
 const NM = join(BENCH, 'node_modules');
 const STAMP = join(NM, '.bench-stamp');
-const LINKED = ['core', 'instrumentation-openai', 'testing'];
+const LINKED = ['core', 'instrumentation-openai', 'instrumentation-anthropic', 'testing'];
 export const VARIANTS = ['baseline', 'promptscope', 'otel-contrib', 'traceloop', 'openinference'];
 const OTHERS = ['otel-contrib', 'traceloop', 'openinference'];
 const TRANSPORTS = ['inproc', 'loopback'];
@@ -107,7 +107,7 @@ async function ensureInstall() {
   }
   const want = stamp();
   const have = existsSync(STAMP) ? readFileSync(STAMP, 'utf8').trim() : '';
-  if (have === want && existsSync(join(NM, 'openai'))) return false;
+  if (have === want && existsSync(join(NM, 'openai')) && existsSync(join(NM, '@anthropic-ai', 'sdk'))) return false;
   log('installing bench/node_modules (npm install --prefix bench --install-links) ...');
   // Copies of the linked packages go stale when their dist changes; npm keeps same-version copies.
   rmSync(join(NM, '@promptscope'), { recursive: true, force: true });
@@ -119,7 +119,11 @@ async function ensureInstall() {
     ['install', '--prefix', BENCH, '--install-links', '--no-audit', '--no-fund', '--loglevel=error'],
     { cwd: ROOT },
   );
-  if (r.code !== 0 || !existsSync(join(NM, '@promptscope', 'instrumentation-openai', 'dist'))) {
+  if (
+    r.code !== 0 ||
+    !existsSync(join(NM, '@promptscope', 'instrumentation-openai', 'dist')) ||
+    !existsSync(join(NM, '@promptscope', 'instrumentation-anthropic', 'dist'))
+  ) {
     throw new Error(`npm install in bench/ failed (exit ${r.code}):\n${r.out}\n${r.err}`);
   }
   writeFileSync(STAMP, `${stamp()}\n`); // after the install: it may have rewritten the lockfile
@@ -133,9 +137,10 @@ function log(msg) {
 
 function childEnv(capture) {
   const env = {};
-  // No OTEL_*/OPENINFERENCE_*/TRACELOOP_* from the caller's shell may change what a variant does.
+  // No OTEL_*/OPENINFERENCE_*/TRACELOOP_*/ANTHROPIC_* (e.g. ANTHROPIC_OPEN_TELEMETRY, ANTHROPIC_BASE_URL)
+  // from the caller's shell may change what a variant does.
   for (const [k, v] of Object.entries(process.env)) {
-    if (!/^(OTEL_|OPENINFERENCE_|TRACELOOP_|NODE_OPTIONS$)/.test(k)) env[k] = v;
+    if (!/^(OTEL_|OPENINFERENCE_|TRACELOOP_|ANTHROPIC_|NODE_OPTIONS$)/.test(k)) env[k] = v;
   }
   // contrib reads its content switch only from here; promptscope's explicit option wins over it.
   env.OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT = capture ? 'true' : 'false';
@@ -208,7 +213,7 @@ async function main() {
   const args = parseArgs(process.argv.slice(2));
   const started = Date.now();
   const load0 = os.loadavg();
-  const { WORKLOADS, CHUNKS } = await import('./workloads.mjs');
+  const { WORKLOADS, CHUNKS, applicable } = await import('./workloads.mjs');
   const installed = await ensureInstall();
   const variants = args.variants ?? VARIANTS;
   if (!variants.includes('baseline')) variants.unshift('baseline');
@@ -218,8 +223,9 @@ async function main() {
   const warmup = args.quick ? 20 : 300;
   // Calls per child: enough for stable medians, small enough that a default run takes a few minutes.
   const calls = (w, t) => {
-    if (args.quick) return w.kind === 'stream' ? 50 : 200;
-    const base = { plain: 3000, stream: 600, prompt4k: 2000 }[w.kind] ?? 1000;
+    if (args.quick) return w.stream ? 50 : 200;
+    const base =
+      { plain: 3000, stream: 600, prompt4k: 2000, 'anthropic-plain': 3000, 'anthropic-stream': 600 }[w.kind] ?? 1000;
     return t === 'loopback' ? Math.round(base / 2) : base;
   };
 
@@ -233,6 +239,7 @@ async function main() {
       for (const transport of transports) {
         for (const workload of workloads) {
           for (const variant of order) {
+            if (!applicable(variant, workload)) continue; // reported as n/a
             const cfg = {
               variant,
               workload,
@@ -297,6 +304,7 @@ async function main() {
     warmup,
     calls,
     CHUNKS,
+    applicable,
     seconds,
     load0,
     load1: os.loadavg(),
@@ -348,9 +356,18 @@ const VARIANT_LABEL = {
   traceloop: '@traceloop/instrumentation-openai',
   openinference: '@arizeai/openinference-instrumentation-openai',
 };
+const ANTHROPIC_LABEL = {
+  ...VARIANT_LABEL,
+  'promptscope-nometrics': 'promptscope with no-op meters (diagnostic)',
+  'otel-contrib': 'OTel contrib (has no Anthropic instrumentation)',
+  traceloop: '@traceloop/instrumentation-anthropic',
+  openinference: '@arizeai/openinference-instrumentation-anthropic',
+};
+const labelOf = (v, w) => (w.provider === 'anthropic' ? ANTHROPIC_LABEL : VARIANT_LABEL)[v] ?? v;
 
 function report(ctx) {
-  const { results, longRuns, failures, variants, transports, workloads, rounds, warmup, calls, CHUNKS } = ctx;
+  const { results, longRuns, failures, variants, transports, workloads, rounds, warmup, calls, CHUNKS, applicable } =
+    ctx;
   const agg = (variant, workload, transport) => {
     const rs = results.filter(
       (r) => !r.error && r.variant === variant && r.workload === workload && r.transport === transport,
@@ -412,6 +429,10 @@ function report(ctx) {
     '@opentelemetry/instrumentation-openai',
     '@traceloop/instrumentation-openai',
     '@arizeai/openinference-instrumentation-openai',
+    '@anthropic-ai/sdk',
+    '@promptscope/instrumentation-anthropic',
+    '@traceloop/instrumentation-anthropic',
+    '@arizeai/openinference-instrumentation-anthropic',
     '@opentelemetry/api',
     '@opentelemetry/sdk-trace-base',
     '@opentelemetry/sdk-metrics',
@@ -432,6 +453,17 @@ function report(ctx) {
     '- `openai` is required once (CommonJS). promptscope: `instrument(OpenAI, { captureContent })`; contrib: its require hook ' +
       '(`OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT`); traceloop: `manuallyInstrument(OpenAI)` with `{ traceContent, enrichTokens: false }`; ' +
       'openinference: `manuallyInstrument(module)` with `traceConfig: { hideInputs, hideOutputs }`.',
+  );
+  p(
+    '- Anthropic: `@anthropic-ai/sdk` is required once (CommonJS). promptscope: `instrument(Anthropic, { captureContent })`; ' +
+      'traceloop: `manuallyInstrument(module)` with `{ traceContent }`; openinference: `manuallyInstrument(module)` with ' +
+      '`traceConfig: { hideInputs, hideOutputs }`; OTel contrib has no Anthropic instrumentation (n/a). The SDK version is the ' +
+      'newest one all three accept: `@traceloop/instrumentation-anthropic` patches `Anthropic.Completions`, which 1.x removed. ' +
+      'That SDK (0.134+) starts its own span per call whenever a tracer provider is registered, so **every** Anthropic client, ' +
+      "the baseline's included, is built with `openTelemetry: false` (and `ANTHROPIC_*` variables are not passed to the children): " +
+      'the baseline records no span, and each variant records and pays for only its own spans. promptscope turns SDK tracing off ' +
+      'on the clients it instruments anyway; traceloop and openinference leave it on, so an app using them with this SDK and a ' +
+      "tracer provider would get the SDK's span as well as theirs.",
   );
   p(
     ctx.args.ambient === false
@@ -462,6 +494,11 @@ function report(ctx) {
   p('|---|---|---|--:|--:|--:|--:|--:|--:|');
   for (const v of variants) {
     for (const w of workloads) {
+      if (!applicable(v, w)) {
+        const provider = w.provider === 'anthropic' ? 'Anthropic' : w.provider;
+        p(`| ${v} | n/a (no ${provider} instrumentation) | ${w.name} | n/a | n/a | n/a | n/a | n/a | n/a |`);
+        continue;
+      }
       const a = agg(v, w.name, 'inproc') ?? agg(v, w.name, 'loopback');
       if (!a) continue;
       p(
@@ -473,7 +510,10 @@ function report(ctx) {
   p(
     'Known differences (reference/performance.md, anchors.md): only contrib and promptscope emit metrics; promptscope also records time to first chunk, ' +
       'cost and stream outcome; traceloop ignores the stream usage chunk; openinference tees the stream and reads the second branch in the background; ' +
-      'contrib puts content in log records, the others on span attributes.',
+      'contrib puts content in log records, the others on span attributes. ' +
+      'Anthropic: only promptscope emits metrics; traceloop re-wraps the stream, reads usage from message_start and ' +
+      'message_delta and concatenates the text deltas even with content off; openinference tees the stream, as for OpenAI, ' +
+      'and reads usage from the second branch in the background.',
   );
   p();
 
@@ -487,8 +527,8 @@ function report(ctx) {
       if (!base) continue;
       p(`### ${w.title} — N = ${calls(w, transport)} calls per child`);
       p();
-      const isStream = w.kind === 'stream';
-      const plainBase = agg('baseline', 'plain', transport);
+      const isStream = w.stream === true;
+      const plainBase = isStream ? agg('baseline', w.plain, transport) : undefined;
       p(
         `| variant | median wall µs | added wall µs | wall ratio | CPU µs/call | added CPU µs | CPU ratio | heap MB after GC | added heap MB | spread of rounds (wall/CPU µs)${
           isStream
@@ -498,9 +538,13 @@ function report(ctx) {
       );
       p(`|---|--:|--:|--:|--:|--:|--:|--:|--:|--:${isStream ? '|--:|--:|--:|--:' : ''}|`);
       for (const v of variants) {
+        if (!applicable(v, w)) {
+          p(`| ${labelOf(v, w)} | n/a |`);
+          continue;
+        }
         const a = agg(v, w.name, transport);
         if (!a) {
-          p(`| ${v} | failed |`);
+          p(`| ${labelOf(v, w)} | failed |`);
           continue;
         }
         const addWall = a.wall - base.wall;
@@ -515,7 +559,7 @@ function report(ctx) {
           addFc99: a.fc99 - base.fc99,
           addFc50: a.fc50 - base.fc50,
         };
-        const plainA = agg(v, 'plain', transport);
+        const plainA = isStream ? agg(v, w.plain, transport) : undefined;
         if (isStream && plainA && plainBase) {
           row.marginalWall = (addWall - (plainA.wall - plainBase.wall)) / CHUNKS;
           row.marginalCpu = (addCpu - (plainA.cpu - plainBase.cpu)) / CHUNKS;
@@ -523,7 +567,7 @@ function report(ctx) {
         ((summary[transport] ??= {})[w.name] ??= {})[v] = row;
         const isBase = v === 'baseline';
         const cells = [
-          VARIANT_LABEL[v],
+          labelOf(v, w),
           f0(a.wall),
           isBase ? '—' : signed(addWall),
           isBase ? '1.00' : f2(a.wall / base.wall),
@@ -579,9 +623,13 @@ function report(ctx) {
   p();
   const targets = [];
   const t = (name, ok, detail) =>
-    targets.push(`| ${name} | ${ok === undefined ? 'n/a' : ok ? 'met' : '**not met**'} | ${detail} |`);
+    targets.push(
+      `| ${name} | ${ok === 'info' ? 'informational' : ok === undefined ? 'n/a' : ok ? 'met' : '**not met**'} | ${detail} |`,
+    );
   const best = (rows, key) => {
-    const vals = OTHERS.map((v) => ({ v, x: rows?.[v]?.[key] })).filter((e) => e.x !== undefined);
+    const vals = OTHERS.filter((v) => rows?.[v] !== undefined)
+      .map((v) => ({ v, x: rows?.[v]?.[key] }))
+      .filter((e) => e.x !== undefined);
     return vals.length ? vals.reduce((a, b) => (b.x < a.x ? b : a)) : undefined;
   };
   const ratioTarget = (name, rows, key, factor, unit) => {
@@ -631,6 +679,33 @@ function report(ctx) {
       `growth ${signed(pl.growth, f2)} MB, slope ${signed(pl.slope, f2)} MB per 100 000 calls` +
         (pl.calls < 100_000 ? ` (only ${pl.calls} calls: a smoke run)` : ''),
     );
+  // Anthropic: the issue sets no target for it; the same ratios, for information.
+  const info = (name, rows, key, unit) => {
+    const ours = rows?.promptscope?.[key];
+    const b = best(rows, key);
+    if (ours === undefined || b === undefined) return t(name, undefined, 'not measured');
+    t(
+      name,
+      'info',
+      `promptscope ${signed(ours, f1)} ${unit}; lowest other ${b.v} ${signed(b.x, f1)} ${unit}; ratio ${b.x > 0 ? f2(ours / b.x) : 'n/a (lowest other ≤ 0: noise)'}`,
+    );
+  };
+  info(
+    'Anthropic: added CPU per plain call, against the lowest other (inproc)',
+    s?.['anthropic-plain'],
+    'addCpu',
+    'µs',
+  );
+  info(
+    'Anthropic: added wall per stream delta, against the lowest other (inproc, added ÷ deltas)',
+    s?.['anthropic-stream'],
+    'perChunkWall',
+    'µs',
+  );
+  p(
+    'The targets are the issue\'s, defined on the OpenAI workloads; the Anthropic lines are informational (OTel contrib has no Anthropic instrumentation, so "lowest other" there is traceloop or openinference).',
+  );
+  p();
   p('| target | status | figures |');
   p('|---|---|---|');
   for (const line of targets) p(line);
@@ -641,13 +716,6 @@ function report(ctx) {
     for (const f of failures) p(`- ${f.variant} / ${f.workload} / ${f.transport}: ${f.error.replace(/\n/g, ' ⏎ ')}`);
     p();
   }
-  p('## Not yet measured');
-  p(
-    existsSync(join(ROOT, 'packages', 'instrumentation-anthropic'))
-      ? "- Anthropic (`@anthropic-ai/sdk` + promptscope's instrumentation-anthropic): packages/instrumentation-anthropic exists but is not benchmarked yet; slot reserved in `bench/workloads.mjs`."
-      : "- Anthropic (`@anthropic-ai/sdk` + promptscope's instrumentation-anthropic): slot reserved in `bench/workloads.mjs`; the package does not exist yet.",
-  );
-  p();
   return `${out.join('\n')}\n`;
 }
 

@@ -1,5 +1,6 @@
 // Smoke test of the benchmark harness: a `--quick` run must produce a table with every variant, and every
-// instrumented variant must have recorded spans. The figures themselves are never asserted.
+// instrumented variant must have recorded spans, for the OpenAI and the Anthropic workloads (OTel contrib
+// has no Anthropic instrumentation: n/a). The figures themselves are never asserted.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,7 +16,11 @@ const LABELS = [
   '@opentelemetry/instrumentation-openai',
   '@traceloop/instrumentation-openai',
   '@arizeai/openinference-instrumentation-openai',
+  '@traceloop/instrumentation-anthropic',
+  '@arizeai/openinference-instrumentation-anthropic',
 ];
+const OPENAI_WORKLOADS = ['plain', 'stream', 'prompt4k-on', 'prompt4k-off'];
+const ANTHROPIC_WORKLOADS = ['anthropic-plain', 'anthropic-stream'];
 
 describe('bench harness (--quick)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'promptscope-bench-'));
@@ -31,6 +36,10 @@ describe('bench harness (--quick)', () => {
     expect(md).toContain('## Targets');
     for (const transport of ['inproc', 'loopback']) expect(md).toContain(`## Transport: ${transport}`);
     for (const label of LABELS) expect(md).toContain(`| ${label} |`);
+    expect(md).toContain('| OTel contrib (has no Anthropic instrumentation) | n/a |');
+    expect(md).toContain('### Anthropic messages.create');
+    expect(md).toContain('### Anthropic stream: 50 text deltas');
+    expect(md).toContain('| Anthropic: added CPU per plain call');
     expect(md).not.toContain('## Failed measurements');
 
     // "What each variant recorded": | variant | patched via | workload | spans/call | ...
@@ -42,10 +51,16 @@ describe('bench harness (--quick)', () => {
       .filter((c) => VARIANTS.includes(c[1]) && c.length > 5);
     for (const v of VARIANTS) {
       const rows = recorded.filter((c) => c[1] === v);
-      expect(rows.length, `rows for ${v}`).toBeGreaterThanOrEqual(4);
+      expect(rows.map((c) => c[3]).sort(), `rows for ${v}`).toEqual(
+        [...OPENAI_WORKLOADS, ...ANTHROPIC_WORKLOADS].sort(),
+      );
       for (const c of rows) {
+        if (v === 'otel-contrib' && ANTHROPIC_WORKLOADS.includes(c[3])) {
+          expect(c[4], `${v} ${c[3]}`).toBe('n/a');
+          continue;
+        }
         const spansPerCall = Number(c[4]);
-        if (v === 'baseline') expect(spansPerCall).toBe(0);
+        if (v === 'baseline') expect(spansPerCall, `${v} ${c[3]}`).toBe(0);
         else expect(spansPerCall, `${v} ${c[3]}`).toBeGreaterThan(0);
       }
     }
