@@ -13,7 +13,11 @@ export interface RuleOptions {
   costBy: string[];
   trafficLookback: string;
   trafficWindow: string | undefined;
-  severity: Partial<Record<'errorRatio' | 'latency' | 'ttft' | 'cost' | 'trafficStopped', string>>;
+  negativeFeedbackRatio: number;
+  minFeedback: number;
+  qualityWindow: string;
+  qualityBy: string[];
+  severity: Partial<Record<'errorRatio' | 'latency' | 'ttft' | 'cost' | 'trafficStopped' | 'quality', string>>;
   grafanaUrl: string;
 }
 export interface AlertRule {

@@ -5,7 +5,7 @@
 //
 // `node alerting/generate.mjs` writes alerting/rules/promptscope.rules.yml with the production defaults
 // (DEFAULTS below); a test fails when that file differs from renderRules().
-import { COUNTERS, count, HISTOGRAMS, L } from '../grafana-dashboards/src/metrics.mjs';
+import { bucket, COUNTERS, count, HISTOGRAMS, L, NEGATIVE_SCORE_LE } from '../grafana-dashboards/src/metrics.mjs';
 
 export const DEFAULTS = Object.freeze({
   /** Rule group name and evaluation interval (undefined: Prometheus' global evaluation_interval). */
@@ -34,12 +34,24 @@ export const DEFAULTS = Object.freeze({
   trafficLookback: '1h',
   /** default: `window` */
   trafficWindow: undefined,
+  /**
+   * Quality drop (user feedback, @promptscope/feedback): share of scored feedback at or below 0.4 (thumbs down,
+   * regenerated, heavily edited...) over `qualityWindow`, per `qualityBy`. Feedback is sparser than calls, so
+   * its window is longer than `window`.
+   */
+  negativeFeedbackRatio: 0.3,
+  /** Fewest scored feedback records in `qualityWindow` (per `qualityBy` combination) before judging. */
+  minFeedback: 20,
+  qualityWindow: '1h',
+  /** Feedback carries no provider and the response model: judged per service, prompt and version. */
+  qualityBy: [L.job, L.prompt, L.version],
   severity: Object.freeze({
     errorRatio: 'critical',
     latency: 'warning',
     ttft: 'warning',
     cost: 'warning',
     trafficStopped: 'critical',
+    quality: 'warning',
   }),
   /** When set (e.g. http://grafana:3000), annotations link to the dashboards. */
   grafanaUrl: '',
@@ -49,6 +61,8 @@ const calls = count(HISTOGRAMS.duration);
 const PROMPT =
   '{{ with $labels.gen_ai_prompt_name }}, prompt {{ . }}{{ end }}{{ with $labels.gen_ai_prompt_version }} version {{ . }}{{ end }}';
 const WHERE = `{{ $labels.gen_ai_provider_name }} model {{ $labels.gen_ai_request_model }} (service {{ $labels.job }}${PROMPT})`;
+const QWHERE =
+  'prompt {{ $labels.gen_ai_prompt_name }} version {{ $labels.gen_ai_prompt_version }} (service {{ $labels.job }})';
 const percent = (x) => `${Math.round(x * 10000) / 100}%`;
 const DURATION = /^(\d+(ms|s|m|h|d|w|y))+$/;
 
@@ -57,17 +71,27 @@ export function buildRules(options = {}) {
   const o = { ...DEFAULTS, ...options, severity: { ...DEFAULTS.severity, ...options.severity } };
   o.costWindow ??= o.window;
   o.trafficWindow ??= o.window;
-  for (const key of ['window', 'forDuration', 'costWindow', 'trafficLookback', 'trafficWindow'])
+  for (const key of ['window', 'forDuration', 'costWindow', 'trafficLookback', 'trafficWindow', 'qualityWindow'])
     if (!DURATION.test(String(o[key])))
       throw new Error(`renderRules: ${key} must be a Prometheus duration, got ${o[key]}`);
   if (o.evaluationInterval !== undefined && !DURATION.test(String(o.evaluationInterval)))
     throw new Error(`renderRules: evaluationInterval must be a Prometheus duration, got ${o.evaluationInterval}`);
-  for (const key of ['errorRatio', 'minRequests', 'latencyP95Seconds', 'ttftP95Seconds', 'costBudgetUsdPerHour'])
+  for (const key of [
+    'errorRatio',
+    'minRequests',
+    'latencyP95Seconds',
+    'ttftP95Seconds',
+    'costBudgetUsdPerHour',
+    'negativeFeedbackRatio',
+    'minFeedback',
+  ])
     if (typeof o[key] !== 'number' || !Number.isFinite(o[key]) || o[key] < 0)
       throw new Error(`renderRules: ${key} must be a non-negative number, got ${o[key]}`);
 
   const by = o.by.join(', ');
   const W = o.window;
+  const qBy = o.qualityBy.join(', ');
+  const QW = o.qualityWindow;
   const link = (uid) =>
     o.grafanaUrl
       ? {
@@ -163,6 +187,33 @@ export function buildRules(options = {}) {
           `Service {{ $labels.job }} made LLM calls within the last ${o.trafficLookback} but none in the last ` +
           `${o.trafficWindow} (or stopped exporting metrics).`,
         ...link('promptscope-llm-overview'),
+      },
+    },
+    {
+      alert: 'PromptscopeQualityDrop',
+      expr: [
+        '(',
+        `  sum by (${qBy}) (increase(${bucket(HISTOGRAMS.feedbackScore)}{le="${NEGATIVE_SCORE_LE}"}[${QW}]))`,
+        '/',
+        `  sum by (${qBy}) (increase(${count(HISTOGRAMS.feedbackScore)}[${QW}]))`,
+        `) > ${o.negativeFeedbackRatio}`,
+        'and',
+        `sum by (${qBy}) (increase(${count(HISTOGRAMS.feedbackScore)}[${QW}])) >= ${o.minFeedback}`,
+      ].join('\n'),
+      for: o.forDuration,
+      labels: { severity: o.severity.quality },
+      annotations: {
+        summary: `Quality drop: {{ $value | humanizePercentage }} negative feedback on ${QWHERE}`,
+        description:
+          `{{ $value | humanizePercentage }} of the scored feedback on ${QWHERE} over the last ${QW} is negative ` +
+          `(score <= ${NEGATIVE_SCORE_LE}: thumbs down, regenerated or discarded answers, heavy edits; threshold ` +
+          `${percent(o.negativeFeedbackRatio)}, at least ${o.minFeedback} records). Compare the versions on the ` +
+          'Prompt versions dashboard; roll back with `promptscope prompt rollback`.',
+        ...(o.grafanaUrl
+          ? {
+              dashboard: `${o.grafanaUrl.replace(/\/$/, '')}/d/promptscope-prompt-versions?var-job={{ $labels.job }}&var-prompt={{ $labels.gen_ai_prompt_name }}`,
+            }
+          : {}),
       },
     },
   ];

@@ -9,7 +9,7 @@
 // return anything: 'errors' (a failed call), 'streams' (a successful stream: TTFT), 'cost' (a priced call),
 // 'spanmetrics' (the collector's spanmetrics connector), 'instrumentation-errors' (normally never), 'routes'
 // (a call through a createRoute route), 'fallbacks' (a routed call that fell back), 'route-errors' (a failed
-// attempt of a routed call).
+// attempt of a routed call), 'feedback' (feedback recorded with @promptscope/feedback on a prompt's completion).
 import { dashboards } from './src/index.mjs';
 
 export const DEFAULT_SUBSTITUTE = Object.freeze({
@@ -44,6 +44,7 @@ export function requirements(expr) {
   if (/promptscope_route_|promptscope_provider_errors/.test(expr)) r.push('routes');
   if (/promptscope_route_fallbacks/.test(expr)) r.push('fallbacks');
   if (/promptscope_provider_errors/.test(expr)) r.push('route-errors');
+  if (/promptscope_feedback_/.test(expr)) r.push('feedback');
   return r;
 }
 

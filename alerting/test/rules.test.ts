@@ -17,6 +17,7 @@ const ALERTS = [
   'PromptscopeTimeToFirstTokenP95High',
   'PromptscopeCostOverBudget',
   'PromptscopeTrafficStopped',
+  'PromptscopeQualityDrop',
 ];
 
 const has = (bin: string) => spawnSync('sh', ['-c', `command -v ${bin}`]).status === 0;
@@ -36,7 +37,7 @@ describe('rules generator', () => {
     ).toBe(renderRules());
   });
 
-  it('defines the five alerts, each with severity, summary and description', () => {
+  it('defines the six alerts, each with severity, summary and description', () => {
     const rules = buildRules().groups[0].rules;
     expect(rules.map((r: any) => r.alert)).toEqual(ALERTS);
     for (const r of rules) {
@@ -58,10 +59,14 @@ describe('rules generator', () => {
       costBudgetUsdPerHour: 0.01,
       trafficLookback: '15m',
       evaluationInterval: '5s',
+      qualityWindow: '30m',
+      negativeFeedbackRatio: 0.4,
+      minFeedback: 3,
     });
     expect(text).not.toMatch(/\[5m\]|for: 5m|\[1h\]/);
     for (const s of ['[1m]', 'for: 0s', ') > 0.2', '>= 1', '> 2.5', '> 0.5', '* 3600 > 0.01', '[15m]', 'interval: 5s'])
       expect(text).toContain(s);
+    for (const s of ['score_count[30m])) >= 3', ') > 0.4']) expect(text).toContain(s);
     expect(renderRules({ costWindow: '30m', trafficWindow: '10m' })).toMatch(
       /cost_usd_total\[30m\][\s\S]*\[10m\]\)\) > 0/,
     );
@@ -71,6 +76,18 @@ describe('rules generator', () => {
     expect(() => renderRules({ window: '5 minutes' })).toThrow(/window/);
     expect(() => renderRules({ costBudgetUsdPerHour: Number.NaN })).toThrow(/costBudgetUsdPerHour/);
     expect(() => renderRules({ errorRatio: -1 })).toThrow(/errorRatio/);
+    expect(() => renderRules({ qualityWindow: 'an hour' })).toThrow(/qualityWindow/);
+    expect(() => renderRules({ minFeedback: -2 })).toThrow(/minFeedback/);
+  });
+
+  it('judges quality per prompt version from the negative (le="0.4") share of the feedback score', () => {
+    const rule = buildRules().groups[0].rules.find((r) => r.alert === 'PromptscopeQualityDrop')!;
+    expect(rule.expr).toContain(
+      'sum by (job, gen_ai_prompt_name, gen_ai_prompt_version) (increase(promptscope_feedback_score_bucket{le="0.4"}[1h]))',
+    );
+    expect(rule.expr).toContain('(increase(promptscope_feedback_score_count[1h])) >= 20');
+    expect(rule.expr).toMatch(/\) > 0\.3\nand/);
+    expect(rule.labels.severity).toBe('warning');
   });
 
   it('annotations link to the dashboards when grafanaUrl is set', () => {
@@ -92,7 +109,7 @@ describe.skipIf(!has('promtool'))('promtool', () => {
     const fast = join(tmp, 'fast.rules.yml');
     writeFileSync(fast, renderRules({ window: '1m', forDuration: '0s', minRequests: 1, evaluationInterval: '5s' }));
     const r = run('promtool', ['check', 'rules', rulesFile, fast]);
-    expect(r.output).toContain('SUCCESS: 5 rules found');
+    expect(r.output).toContain('SUCCESS: 6 rules found');
     expect(r.status, r.output).toBe(0);
   });
 

@@ -4,6 +4,8 @@ import {
   dashboard,
   ERROR,
   errorRatio,
+  feedbackMean,
+  feedbackNegativeRatio,
   increaseSum,
   quantile,
   rateSum,
@@ -30,11 +32,13 @@ export function llmOverview() {
       row('Summary (selected time range)'),
       stat({
         title: 'Requests',
+        w: 4,
         unit: 'short',
         targets: [target(increaseSum(calls), 'requests')],
       }),
       stat({
         title: 'Error ratio',
+        w: 4,
         unit: 'percentunit',
         decimals: 2,
         thresholds: {
@@ -49,12 +53,14 @@ export function llmOverview() {
       }),
       stat({
         title: 'Cost',
+        w: 4,
         unit: 'currencyUSD',
         decimals: 4,
         targets: [target(increaseSum(COUNTERS.cost), 'USD')],
       }),
       stat({
         title: 'Unpriced calls',
+        w: 4,
         description: 'Calls with usage but no price for the model: their cost is unknown (never counted as 0).',
         unit: 'short',
         thresholds: {
@@ -65,6 +71,40 @@ export function llmOverview() {
           ],
         },
         targets: [target(`${increaseSum(COUNTERS.unpriced)} or vector(0)`, 'unpriced')],
+      }),
+      stat({
+        title: 'Feedback score',
+        w: 4,
+        description:
+          'Mean user feedback score over the range (promptscope_feedback_score sum / count, 0..1 scale). ' +
+          'Per prompt version: the Prompt versions dashboard.',
+        unit: 'none',
+        decimals: 2,
+        thresholds: {
+          mode: 'absolute',
+          steps: [
+            { color: 'red', value: null },
+            { color: 'orange', value: 0.5 },
+            { color: 'green', value: 0.7 },
+          ],
+        },
+        targets: [target(feedbackMean([], '$__range'), 'score')],
+      }),
+      stat({
+        title: 'Negative feedback',
+        w: 4,
+        description: 'Share of scored feedback with score <= 0.4 (le="0.4" bucket) over the range.',
+        unit: 'percentunit',
+        decimals: 1,
+        thresholds: {
+          mode: 'absolute',
+          steps: [
+            { color: 'green', value: null },
+            { color: 'orange', value: 0.2 },
+            { color: 'red', value: 0.3 },
+          ],
+        },
+        targets: [target(feedbackNegativeRatio([], '$__range'), 'negative')],
       }),
 
       row('Traffic and errors'),

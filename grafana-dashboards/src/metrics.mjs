@@ -18,7 +18,20 @@ export const HISTOGRAMS = Object.freeze({
   timePerChunk: 'gen_ai_client_operation_time_per_output_chunk_seconds',
   /** spanmetrics connector (namespace traces.span.metrics, histogram unit s). */
   spanDuration: 'traces_span_metrics_duration_seconds',
+  /**
+   * promptscope.feedback.score (@promptscope/feedback), unit `1`: one observation per scored feedback record.
+   * Unit `1` adds no suffix to a histogram (`_ratio` is for gauges only). Buckets 0, 0.1, …, 1, 2, 3, 4, 5, 10.
+   * Labels job, gen_ai_prompt_name, gen_ai_prompt_version, gen_ai_response_model, gen_ai_evaluation_name,
+   * promptscope_feedback_kind; no provider, no request model.
+   */
+  feedbackScore: 'promptscope_feedback_score',
 });
+
+/**
+ * A feedback score at or below this bucket bound is negative feedback (on the 0..1 scale: thumbs down,
+ * regenerated/discarded/abandoned, an edit that rewrote >= 60 %): the numerator of the negative-feedback ratio.
+ */
+export const NEGATIVE_SCORE_LE = '0.4';
 
 /** Counter names as stored (with `_total`). */
 export const COUNTERS = Object.freeze({
@@ -47,6 +60,11 @@ export const COUNTERS = Object.freeze({
    * (an error_type, or retries_exhausted | retry_budget_exhausted | breaker_open).
    */
   routeFallbacks: 'promptscope_route_fallbacks_total',
+  /**
+   * promptscope.feedback.count, unit {feedback}: every feedback record (scored or not), labels as
+   * promptscope_feedback_score plus gen_ai_evaluation_score_label (pass/fail, the category, the implicit signal).
+   */
+  feedback: 'promptscope_feedback_count_total',
 });
 
 /** Label names on the promptscope metrics. */
@@ -68,6 +86,9 @@ export const L = Object.freeze({
   fallbackFrom: 'promptscope_fallback_from',
   fallbackTo: 'promptscope_fallback_to',
   fallbackReason: 'promptscope_fallback_reason',
+  evaluation: 'gen_ai_evaluation_name',
+  scoreLabel: 'gen_ai_evaluation_score_label',
+  feedbackKind: 'promptscope_feedback_kind',
 });
 
 /** Label names on the spanmetrics series (service is a dimension there, not only `job`). */

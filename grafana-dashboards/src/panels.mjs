@@ -1,6 +1,6 @@
 // Shared helpers: variables, selectors, PromQL fragments, panels and the dashboard shell (classic dashboard
 // JSON, file-provisioned). Plain objects on purpose: deterministic output, explicit panel ids and gridPos.
-import { bucket, COUNTERS, count, HISTOGRAMS, L, SPAN_L } from './metrics.mjs';
+import { bucket, COUNTERS, count, HISTOGRAMS, L, NEGATIVE_SCORE_LE, SPAN_L, sum } from './metrics.mjs';
 
 /** Datasource uids, matched by provisioning/datasources/datasources.yaml. */
 export const DATASOURCE_UIDS = Object.freeze({ prometheus: 'prometheus', jaeger: 'jaeger' });
@@ -39,6 +39,34 @@ export const spanSel = (...extra) =>
  */
 export const routeSel = ({ provider = false } = {}, ...extra) =>
   `{${[`${L.job}=~"$job"`, ...(provider ? [`${L.provider}=~"$provider"`] : []), ...extra].join(', ')}}`;
+
+/**
+ * The model of a feedback series is the completion's response model (`gpt-4o-mini-2024-07-18`), where the
+ * `model` variable lists request models (`gpt-4o-mini`): match it with an optional date suffix.
+ */
+export const FEEDBACK_MODEL_MATCHER = `${L.responseModel}=~"($model)(-[0-9]{4}-?[0-9]{2}-?[0-9]{2})?"`;
+
+/**
+ * Selector for the feedback metrics (@promptscope/feedback): `job`, `model` (on the response model, above),
+ * `prompt`, `version`. They carry no provider label, so the `provider` variable does not apply to them.
+ */
+export const feedbackSel = (...extra) =>
+  `{${[`${L.job}=~"$job"`, FEEDBACK_MODEL_MATCHER, `${L.prompt}=~"$prompt"`, `${L.version}=~"$version"`, ...extra].join(', ')}}`;
+
+const feedbackSum = (metric, labels, matchers, range) =>
+  `sum${by(labels)} (${range === '$__rate_interval' ? 'rate' : 'increase'}(${metric}${feedbackSel(...matchers)}[${range}]))`;
+
+/** Mean feedback score by labels: sum / count of promptscope_feedback_score over `range`. */
+export const feedbackMean = (labels = [], range = '$__rate_interval') =>
+  `${feedbackSum(sum(HISTOGRAMS.feedbackScore), labels, [], range)}\n/\n${feedbackSum(count(HISTOGRAMS.feedbackScore), labels, [], range)}`;
+
+/** Share of scored feedback at or below NEGATIVE_SCORE_LE (the `le` bucket over the count), by labels. */
+export const feedbackNegativeRatio = (labels = [], range = '$__rate_interval') =>
+  `${feedbackSum(bucket(HISTOGRAMS.feedbackScore), labels, [`le="${NEGATIVE_SCORE_LE}"`], range)}\n/\n${feedbackSum(count(HISTOGRAMS.feedbackScore), labels, [], range)}`;
+
+/** Feedback records (scored or not) per second, or over `range` when it is not the rate interval. */
+export const feedbackVolume = (labels = [], range = '$__rate_interval', matchers = []) =>
+  feedbackSum(COUNTERS.feedback, labels, matchers, range);
 
 export const ERROR = `${L.errorType}!=""`;
 export const OK = `${L.errorType}=""`;

@@ -4,6 +4,9 @@ import {
   costPerCall,
   dashboard,
   errorRatio,
+  feedbackMean,
+  feedbackNegativeRatio,
+  feedbackVolume,
   increaseSum,
   quantile,
   rateSum,
@@ -11,7 +14,6 @@ import {
   standardVariables,
   table,
   target,
-  text,
   timeseries,
   tokensPerCall,
 } from './panels.mjs';
@@ -19,6 +21,13 @@ import {
 const calls = count(HISTOGRAMS.duration);
 const V = [L.version];
 const legend = 'v{{gen_ai_prompt_version}}';
+const QUALITY_NOTE =
+  'From promptscope_feedback_score (@promptscope/feedback: recordFeedback, thumbs, recordImplicit), every ' +
+  'evaluation on the 0..1 scale together; mean = sum / count. Feedback carries the response model and no ' +
+  'provider: the provider variable does not apply.';
+const NEGATIVE_NOTE =
+  'Share of scored feedback with score <= 0.4 (the le="0.4" bucket): thumbs down, regenerated, discarded or ' +
+  'abandoned answers, edits that rewrote 60 % or more.';
 
 export function promptVersions() {
   return dashboard({
@@ -26,7 +35,7 @@ export function promptVersions() {
     title: 'Prompt versions',
     description:
       'promptscope: pick a prompt and compare its versions side by side (latency, time to first token, ' +
-      'error ratio, cost and tokens per call).',
+      'error ratio, cost and tokens per call, and quality from user feedback).',
     variables: standardVariables({ promptSingle: true }),
     panels: [
       row('Versions side by side (selected time range)'),
@@ -53,6 +62,8 @@ export function promptVersions() {
           { name: 'cost per call', unit: 'currencyUSD', decimals: 6, expr: costPerCall(V, '$__range') },
           { name: 'input tokens per call', unit: 'short', decimals: 0, expr: tokensPerCall(V, '$__range', 'input') },
           { name: 'output tokens per call', unit: 'short', decimals: 0, expr: tokensPerCall(V, '$__range', 'output') },
+          { name: 'feedback score', unit: 'none', decimals: 2, expr: feedbackMean(V, '$__range') },
+          { name: 'negative feedback', unit: 'percentunit', decimals: 1, expr: feedbackNegativeRatio(V, '$__range') },
         ],
       }),
 
@@ -101,13 +112,47 @@ export function promptVersions() {
         targets: [target(`${rateSum(COUNTERS.cost, V)} * 3600`, legend, { exemplar: false })],
       }),
 
-      row('Quality'),
-      text({
-        title: 'Quality (feedback)',
-        content:
-          'Feedback scores by prompt version join this dashboard when the feedback metrics land ' +
-          '(`recordFeedback`, see DESIGN.md). Until then compare latency, errors and cost above.',
-        w: 12,
+      row('Quality (user feedback)'),
+      timeseries({
+        title: 'Feedback score by version',
+        description: QUALITY_NOTE,
+        unit: 'none',
+        decimals: 2,
+        min: 0,
+        targets: [target(feedbackMean(V), legend, { exemplar: false })],
+      }),
+      timeseries({
+        title: 'Negative feedback ratio by version',
+        description: `${NEGATIVE_NOTE} ${QUALITY_NOTE}`,
+        unit: 'percentunit',
+        min: 0,
+        max: 1,
+        targets: [target(feedbackNegativeRatio(V), legend, { exemplar: false })],
+      }),
+      timeseries({
+        title: 'Feedback per second by version and kind',
+        description: 'Every feedback record (explicit thumbs and ratings, implicit signals, labels), scored or not.',
+        unit: 'short',
+        stack: true,
+        targets: [
+          target(feedbackVolume([...V, L.feedbackKind]), `${legend} {{promptscope_feedback_kind}}`, {
+            exemplar: false,
+          }),
+        ],
+      }),
+      timeseries({
+        title: 'Feedback signals by version',
+        description:
+          'Records per second by evaluation and score label: thumbs pass/fail, implicit accepted, copied, edited, ' +
+          'regenerated, discarded, abandoned, and categories.',
+        unit: 'short',
+        targets: [
+          target(
+            feedbackVolume([...V, L.evaluation, L.scoreLabel]),
+            `${legend} {{gen_ai_evaluation_name}} {{gen_ai_evaluation_score_label}}`,
+            { exemplar: false },
+          ),
+        ],
       }),
     ],
   });

@@ -82,7 +82,14 @@ describe('generated dashboards', () => {
             expect(t.expr, p.title).toContain('=~"$job"');
             // The route counters carry no model or prompt labels; provider errors carry the provider.
             if (/promptscope_provider_errors/.test(t.expr)) expect(t.expr, p.title).toContain('=~"$provider"');
-            if (!/promptscope_instrumentation_errors|promptscope_route_|promptscope_provider_errors/.test(t.expr))
+            // Feedback carries the response model (matched with an optional date suffix) and no provider.
+            if (/promptscope_feedback_/.test(t.expr)) {
+              expect(t.expr, p.title).toContain('gen_ai_response_model=~"($model)(-[0-9]{4}-?[0-9]{2}-?[0-9]{2})?"');
+              for (const v of ['prompt', 'version']) expect(t.expr, p.title).toContain(`=~"$${v}"`);
+              expect(t.expr, p.title).not.toContain('$provider');
+            } else if (
+              !/promptscope_instrumentation_errors|promptscope_route_|promptscope_provider_errors/.test(t.expr)
+            )
               for (const v of ['provider', 'model', 'prompt', 'version'])
                 expect(t.expr, p.title).toContain(`=~"$${v}"`);
           }
@@ -136,6 +143,37 @@ describe('fallback route panels', () => {
     for (const q of routed) expect(q.dashboard).toBe('promptscope-provider-errors');
     expect(routed.filter((q) => q.requires.includes('fallbacks')).length).toBeGreaterThanOrEqual(4);
     expect(routed.filter((q) => q.requires.includes('route-errors')).length).toBe(2);
+  });
+});
+
+describe('quality panels', () => {
+  const exprs = (uid: string) =>
+    (
+      generated.find((d) => d.dashboard.uid === uid)!.dashboard.panels as {
+        title: string;
+        targets?: { expr: string }[];
+      }[]
+    )
+      .flatMap((p) => (p.targets ?? []).map((t) => `${p.title}: ${t.expr}`))
+      .join('\n');
+
+  it('prompt versions shows feedback score, negative ratio and volume per version', () => {
+    const text = exprs('promptscope-prompt-versions');
+    expect(text).toMatch(
+      /Feedback score by version: sum by \(gen_ai_prompt_version\) \(rate\(promptscope_feedback_score_sum\{[^\n]*\}\[\$__rate_interval\]\)\)\n\/\nsum by \(gen_ai_prompt_version\) \(rate\(promptscope_feedback_score_count/,
+    );
+    expect(text).toMatch(
+      /Negative feedback ratio by version: [^\n]*promptscope_feedback_score_bucket\{[^\n]*, le="0\.4"\}/,
+    );
+    expect(text).toMatch(
+      /Feedback per second by version and kind: [^\n]*promptscope_feedback_kind\) \(rate\(promptscope_feedback_count_total/,
+    );
+    expect(text).not.toMatch(/join this dashboard when/);
+    expect(allQueries().filter((q) => q.requires.includes('feedback')).length).toBeGreaterThanOrEqual(8);
+  });
+
+  it('llm overview has a quality stat', () => {
+    expect(exprs('promptscope-llm-overview')).toMatch(/Feedback score: [^\n]*increase\(promptscope_feedback_score_sum/);
   });
 });
 
@@ -228,6 +266,22 @@ describe('queries', () => {
       const byModel = Object.fromEntries(res.data.result.map((s: any) => [s.metric.gen_ai_request_model, +s.value[1]]));
       expect(byModel['my-llama']).toBeGreaterThan(1.28);
       expect(byModel['my-llama']).toBeLessThanOrEqual(2.56);
+    });
+
+    it('computes the feedback score and negative ratio per version the fixture implies', async () => {
+      const at = async (panel: string) => {
+        const q = queries.find((q) => q.panel === panel)!;
+        const r = await prom.query(q.expr, end);
+        const series = (r.data?.result ?? []) as { metric: Record<string, string>; value: [number, string] }[];
+        return Object.fromEntries(series.map((s) => [s.metric.gen_ai_prompt_version, Number(s.value[1])]));
+      };
+      // per 4 steps: v1 thumbs 1,1,1,0 + implicit 1,0 -> mean 4/6, negative 2/6; v2 thumbs 1,1,0,0 + 1,0 -> 3/6, 3/6
+      const mean = await at('Feedback score by version');
+      expect(mean['1']).toBeCloseTo(4 / 6, 2);
+      expect(mean['2']).toBeCloseTo(3 / 6, 2);
+      const negative = await at('Negative feedback ratio by version');
+      expect(negative['1']).toBeCloseTo(2 / 6, 2);
+      expect(negative['2']).toBeCloseTo(3 / 6, 2);
     });
 
     it('computes the fallbacks per routed call the fixture implies', async () => {

@@ -4,6 +4,7 @@
 
 const STEP = 15;
 const DURATION_BUCKETS = [0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92];
+const FEEDBACK_BUCKETS = [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1, 2, 3, 4, 5, 10];
 const TOKEN_BUCKETS = [1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304, 16777216, 67108864];
 
 type Labels = Record<string, string>;
@@ -40,6 +41,22 @@ class Families {
     for (const le of les) series('bucket', { le }, (n) => (le === '+Inf' || value <= Number(le) ? n : 0));
     series('sum', {}, (n) => n * value);
     series('count', {}, (n) => n);
+  }
+
+  /** A classic histogram of several values per step: `values(i)` are the observations at step i. */
+  mixed(family: string, labels: Labels, buckets: number[], values: (i: number) => number[]) {
+    const f = this.family(family, 'histogram');
+    const les = [...buckets.map(String), '+Inf'];
+    const series = (suffix: string, extra: Labels, inc: (obs: number[]) => number) => {
+      let v = 0;
+      for (const [i, t] of this.timestamps.entries()) {
+        v += inc(values(i));
+        f.push(`${family}_${suffix}${fmt({ ...labels, ...extra })} ${round(v)} ${t}`);
+      }
+    };
+    for (const le of les) series('bucket', { le }, (obs) => obs.filter((x) => le === '+Inf' || x <= Number(le)).length);
+    series('sum', {}, (obs) => obs.reduce((a, b) => a + b, 0));
+    series('count', {}, (obs) => obs.length);
   }
 
   text() {
@@ -104,6 +121,29 @@ export function fixture(end = Math.floor(Date.now() / 1000 / STEP) * STEP - 60) 
       gen_ai_prompt_name: 'support-reply',
       gen_ai_prompt_version: version,
     };
+    // Feedback (@promptscope/feedback): labelled with the response model, no provider. Per 4 steps: v1 gets
+    // 3 thumbs up and 1 down, v2 2 up and 2 down; both 2 implicit signals (accepted 1, regenerated 0).
+    const fb = {
+      job: 'demo',
+      gen_ai_prompt_name: 'support-reply',
+      gen_ai_prompt_version: version,
+      gen_ai_response_model: 'gpt-4o-mini-2024-07-18',
+    };
+    const thumbs = { ...fb, gen_ai_evaluation_name: 'thumbs', promptscope_feedback_kind: 'explicit' };
+    const implicit = { ...fb, gen_ai_evaluation_name: 'implicit', promptscope_feedback_kind: 'implicit' };
+    const down = version === '1' ? 1 : 2;
+    const each4 = (obs: number[]) => (i: number) => (i % 4 === 0 ? obs : []);
+    m.mixed(
+      'promptscope_feedback_score',
+      thumbs,
+      FEEDBACK_BUCKETS,
+      each4(version === '1' ? [1, 1, 1, 0] : [1, 1, 0, 0]),
+    );
+    m.mixed('promptscope_feedback_score', implicit, FEEDBACK_BUCKETS, each4([1, 0]));
+    m.counter('promptscope_feedback_count', { ...thumbs, gen_ai_evaluation_score_label: 'pass' }, every(4, 4 - down));
+    m.counter('promptscope_feedback_count', { ...thumbs, gen_ai_evaluation_score_label: 'fail' }, every(4, down));
+    m.counter('promptscope_feedback_count', { ...implicit, gen_ai_evaluation_score_label: 'accepted' }, every(4));
+    m.counter('promptscope_feedback_count', { ...implicit, gen_ai_evaluation_score_label: 'regenerated' }, every(4));
     m.counter('traces_span_metrics_calls', { ...span, status_code: 'STATUS_CODE_UNSET' }, ok);
     m.counter('traces_span_metrics_calls', { ...span, status_code: 'STATUS_CODE_ERROR', error_type: '429' }, every(4));
   }

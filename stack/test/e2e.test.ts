@@ -1,7 +1,7 @@
 /**
  * The whole stack, end to end, as native processes on the documented loopback ports:
- * `up --fast` -> the demo's traffic -> Jaeger (tail-sampled traces), Prometheus (SDK metrics + spanmetrics,
- * every dashboard query), rules -> Alertmanager -> a webhook sink on 127.0.0.1:9097 (firing, then resolved)
+ * `up --fast` -> the demo's traffic and feedback -> Jaeger (tail-sampled traces), Prometheus (SDK metrics +
+ * spanmetrics, every dashboard query, quality panels included), rules -> Alertmanager -> a webhook sink on 127.0.0.1:9097 (firing, then resolved)
  * -> `down`. Cold, `up` builds the collector and Jaeger (many minutes); warm it takes seconds.
  * Needs `npm run build` (the demo runs the built register hook). Fails (never skips) when a port is taken.
  */
@@ -377,6 +377,27 @@ describe('native stack e2e (collector, Jaeger v2, Prometheus, Alertmanager)', ()
     );
     expect(active.map((a) => a.labels.alertname)).toContain(firedError);
   }, 120_000);
+
+  it('the quality-drop alert fires for the canary prompt version, whose feedback is worse', async () => {
+    // The demo's users like version 2 less (about 60 % negative feedback, against about 20 % for version 1).
+    const rules = await getJson<{
+      data: { groups: { rules: { name: string; health: string; lastError?: string }[] }[] };
+    }>(`${PROMETHEUS}/api/v1/rules?type=alert`);
+    const rule = rules.data.groups.flatMap((g) => g.rules).find((r) => r.name === 'PromptscopeQualityDrop');
+    expect(rule, 'PromptscopeQualityDrop is loaded').toBeDefined();
+    const firing = await poll(
+      'PromptscopeQualityDrop firing for version 2',
+      async () => {
+        const r = (await promQuery(
+          `ALERTS{alertname="PromptscopeQualityDrop", alertstate="firing", job="${SERVICE}"}`,
+        )) as { metric: Record<string, string> }[];
+        return r.some((a) => a.metric.gen_ai_prompt_version === '2') ? r : undefined;
+      },
+      30_000,
+    );
+    expect(firing.map((a) => a.metric.gen_ai_prompt_version)).toEqual(['2']);
+    expect(rule?.health, rule?.lastError).toBe('ok');
+  }, 60_000);
 
   it('the error alert resolves after a phase without errors, and a resolved notification arrives', async () => {
     expect(firedError).toBeDefined();

@@ -1,25 +1,32 @@
 /**
  * The demo app: a small support-reply service using the plain `openai` and `@anthropic-ai/sdk` SDKs. It
- * knows nothing about telemetry except `withPrompt`, which tags each call with the prompt version that
- * produced it, and `createRoute`, the provider fallback some tickets go through. Start it with the register
- * hook to get spans and metrics:
+ * knows nothing about telemetry except three things: its prompt comes from the file registry in `../prompts`
+ * (`createPromptClient`; each ticket asks for the `production` or the `canary` label, and every call runs inside
+ * `version.run()`, which tags it with the prompt name, version and label), the provider fallback some tickets
+ * go through (`createRoute`), and the feedback its users give (`@promptscope/feedback`: thumbs and implicit
+ * signals, keyed by the completion's `feedbackToken`). Start it with the register hook to get spans, metrics
+ * and the feedback events:
  *
  *   node --import @promptscope/register examples/demo/src/app.mjs
  *
  * Each ticket (see `plan.mjs`) calls OpenAI directly (~55 %), Anthropic directly (~25 %), or goes through
- * the route `support-reply`: OpenAI first, then Anthropic (~20 %).
+ * the route `support-reply`: OpenAI first, then Anthropic (~20 %). After an answer, a seeded share of users
+ * give a thumb and some answers get an implicit signal (`feedback.mjs`); version 2 is liked less.
  *
  * Configuration (environment): OPENAI_BASE_URL / OPENAI_API_KEY (read by the SDK), ANTHROPIC_BASE_URL
  * (default: the origin of OPENAI_BASE_URL when that is set, since the fake provider speaks both wires),
  * ANTHROPIC_API_KEY, DEMO_CALLS (60), DEMO_SEED (7), DEMO_CONCURRENCY (4), DEMO_MODEL (gpt-4o-mini),
  * DEMO_ANTHROPIC_MODEL (claude-haiku-4-5), DEMO_CANARY_SHARE (0.35), DEMO_OPENAI_ONLY (1: every ticket calls
- * OpenAI directly; what `--real` uses).
+ * OpenAI directly; what `--real` uses), DEMO_PROMPTS_DIR (the registry, default `../prompts`).
  */
 import Anthropic from '@anthropic-ai/sdk';
-import { createRoute, withPrompt } from '@promptscope/core';
+import { createRoute } from '@promptscope/core';
+import { feedbackToken } from '@promptscope/feedback';
+import { createPromptClient } from '@promptscope/prompts';
 import OpenAI from 'openai';
+import { giveFeedback } from './feedback.mjs';
 import { DEFAULT_CANARY_SHARE, ticketPlan } from './plan.mjs';
-import { PROMPT_NAME, ticketMessage, VERSIONS } from './prompts.mjs';
+import { PROMPT_NAME, PROMPTS_DIR, ticketVariables } from './prompts.mjs';
 
 const calls = intEnv('DEMO_CALLS', 60);
 const seed = intEnv('DEMO_SEED', 7);
@@ -29,6 +36,9 @@ const openaiOnly = process.env.DEMO_OPENAI_ONLY === '1';
 const model = process.env.DEMO_MODEL || 'gpt-4o-mini';
 const anthropicModel = process.env.DEMO_ANTHROPIC_MODEL || 'claude-haiku-4-5';
 const MAX_TOKENS = 200;
+
+// The registry bundled with the app; a label lookup answers from memory within the TTL.
+const prompts = createPromptClient({ source: { dir: process.env.DEMO_PROMPTS_DIR || PROMPTS_DIR } });
 
 // maxRetries 0: injected faults show up as failed calls instead of being retried away, and under the
 // route, the route's retries are the only ones (each attempt one request, one span).
@@ -46,6 +56,12 @@ const anthropic = new Anthropic({
  * @property {string} user
  * @property {boolean} stream
  * @property {boolean} [fellBack] set when the route moved on to Anthropic
+ */
+
+/**
+ * @typedef {object} Answer
+ * @property {string} text
+ * @property {unknown} result what the SDK returned (a response or a consumed stream): its feedback token
  */
 
 // OpenAI first; after one retry (50-200 ms backoff) on a 5xx, 429 or timeout, Anthropic (one retry too).
@@ -79,6 +95,8 @@ const route = createRoute({
 let failedRequests = 0;
 let routed = 0;
 let fellBack = 0;
+/** Feedback records sent, per prompt version: `version -> { thumbs, implicit }`. */
+const feedbackSent = new Map();
 
 /**
  * @param {string} name
@@ -116,7 +134,7 @@ async function counted(request) {
 /**
  * @param {Ticket} t
  * @param {AbortSignal} [signal]
- * @returns {Promise<string>}
+ * @returns {Promise<Answer>}
  */
 function askOpenAI(t, signal) {
   const messages = /** @type {const} */ ([
@@ -137,20 +155,20 @@ function askOpenAI(t, signal) {
       );
       let text = '';
       for await (const chunk of chunks) text += chunk.choices[0]?.delta?.content ?? '';
-      return text;
+      return { text, result: chunks };
     }
     const completion = await openai.chat.completions.create(
       { model, messages, max_completion_tokens: MAX_TOKENS },
       { signal },
     );
-    return completion.choices[0]?.message?.content ?? '';
+    return { text: completion.choices[0]?.message?.content ?? '', result: completion };
   });
 }
 
 /**
  * @param {Ticket} t
  * @param {AbortSignal} [signal]
- * @returns {Promise<string>}
+ * @returns {Promise<Answer>}
  */
 function askAnthropic(t, signal) {
   const body = {
@@ -166,10 +184,13 @@ function askAnthropic(t, signal) {
       for await (const event of events) {
         if (event.type === 'content_block_delta' && event.delta.type === 'text_delta') text += event.delta.text;
       }
-      return text;
+      return { text, result: events };
     }
     const message = await anthropic.messages.create(body, { signal });
-    return message.content.map((block) => (block.type === 'text' ? block.text : '')).join('');
+    return {
+      text: message.content.map((block) => (block.type === 'text' ? block.text : '')).join(''),
+      result: message,
+    };
   });
 }
 
@@ -181,26 +202,44 @@ function askAnthropic(t, signal) {
 async function reply(ticket) {
   const plan = ticketPlan(seed, ticket, canaryShare);
   const path = openaiOnly ? 'openai' : plan.path;
-  const { version, stream } = plan;
-  const { label, system } = VERSIONS[version];
+  const { label, stream } = plan;
+  const prompt = await prompts.get(PROMPT_NAME, { label });
+  const rendered = prompt.render(ticketVariables(ticket));
+  const messages = rendered.type === 'chat' ? rendered.messages : [{ role: 'user', content: rendered.text }];
   /** @type {Ticket} */
-  const t = { system, user: ticketMessage(ticket), stream };
+  const t = {
+    system: messages.find((m) => m.role === 'system')?.content ?? '',
+    user: messages.find((m) => m.role === 'user')?.content ?? '',
+    stream,
+  };
+  let answer;
   try {
-    await withPrompt({ name: PROMPT_NAME, version, label }, () => {
+    answer = await prompt.run(() => {
       if (path === 'openai') return askOpenAI(t);
       if (path === 'anthropic') return askAnthropic(t);
       routed++;
       // A signal per call: the SDKs add an abort listener to it on every attempt.
       return route.call(t, { signal: AbortSignal.timeout(60_000) });
     });
-    return true;
   } catch (err) {
     const kind = stream ? 'stream' : 'plain';
-    console.log(`[app] ticket #${ticket} (v${version}, ${kind}, ${path}) failed: ${oneLine(err)}; carrying on`);
+    console.log(
+      `[app] ticket #${ticket} (v${prompt.version} ${label}, ${kind}, ${path}) failed: ${oneLine(err)}; carrying on`,
+    );
     return false;
   } finally {
     if (t.fellBack) fellBack++;
   }
+  // The user's reaction to the answer, keyed by the completion's token (the server would send it to the browser).
+  const token = feedbackToken(answer.result);
+  if (token !== undefined) {
+    const sent = giveFeedback(token, { seed, ticket, version: prompt.version, text: answer.text });
+    const counts = feedbackSent.get(prompt.version) ?? { thumbs: 0, implicit: 0 };
+    counts.thumbs += sent.thumbs;
+    counts.implicit += sent.implicit;
+    feedbackSent.set(prompt.version, counts);
+  }
+  return true;
 }
 
 /** @param {unknown} err */
@@ -223,3 +262,9 @@ console.log(
   `[app] ${calls} calls: ${calls - failed} answered, ${failed} failed; ` +
     `${routed} routed (${fellBack} fell back to anthropic); ${failedRequests} provider requests failed`,
 );
+const feedbackLine = [...feedbackSent.entries()]
+  .sort(([a], [b]) => a - b)
+  .map(([version, c]) => `v${version} ${c.thumbs} thumbs + ${c.implicit} implicit`)
+  .join(', ');
+console.log(`[app] feedback: ${feedbackLine || 'none (no feedback token: is the register hook loaded?)'}`);
+prompts.close();

@@ -8,12 +8,15 @@ import { readOptions, USAGE } from './args.mjs';
 import { childEnv, resolveRegister, runApp } from './child.mjs';
 import { scenario } from './scenario.mjs';
 import {
+  feedbackFromLogs,
+  feedbackFromSpans,
   formatMetricSeries,
   formatProviderTable,
   formatRoutes,
   formatTable,
   instrumentationErrors,
   metricSeries,
+  NEGATIVE_SCORE,
   routeOutcomes,
   summarize,
   summarizeProviders,
@@ -104,11 +107,15 @@ async function main() {
     await receiver.waitFor(() => genAiSpans().length >= opts.calls, 2000).catch(() => {});
     const spans = genAiSpans();
     const routes = routeOutcomes(receiver.spans());
+    // Feedback: the gen_ai.evaluation.result events (the `evaluation <name>` spans when no logs arrived).
+    const events = feedbackFromLogs(receiver.logs());
+    const feedback = events.length > 0 ? events : feedbackFromSpans(receiver.spans());
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
 
     console.log(`\n[demo] ${spans.length} spans and ${receiver.metrics().length} metric exports in ${seconds} s\n`);
-    console.log(formatTable(summarize(spans)));
-    console.log('');
+    console.log(formatTable(summarize(spans, feedback)));
+    console.log(`\nquality: ${feedback.length} feedback records (thumbs and implicit signals; last wins per id);`);
+    console.log(`mean score on 0..1; negative: share of scores <= ${NEGATIVE_SCORE}\n`);
     console.log(formatProviderTable(summarizeProviders(spans)));
     console.log(`\ncalls: provider requests (one span each; a routed call's retries and fallback count one each)`);
     console.log(`latency: successful calls, span start to end; ttft: streamed calls only\n`);

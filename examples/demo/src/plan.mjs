@@ -1,5 +1,6 @@
 /**
- * What the app does with each ticket, from the seed alone: which prompt version, streamed or not, and which
+ * What the app does with each ticket, from the seed alone: which prompt label (`production` or `canary`, whose
+ * versions the registry in `../prompts` says), streamed or not, and which
  * path (OpenAI directly, Anthropic directly, or the `support-reply` fallback route). Shared by the app
  * (which makes the calls) and the fake provider's scenario (which needs to know a ticket is routed).
  */
@@ -18,13 +19,13 @@ export const DEFAULT_CANARY_SHARE = 0.35;
  * @param {number} seed
  * @param {number} ticket 1-based
  * @param {number} [canaryShare]
- * @returns {{ version: '1' | '2', stream: boolean, path: TicketPath }}
+ * @returns {{ label: 'production' | 'canary', stream: boolean, path: TicketPath }}
  */
 export function ticketPlan(seed, ticket, canaryShare = DEFAULT_CANARY_SHARE) {
   const rng = rngFor(seed, ticket, 0);
-  const version = rng() < canaryShare ? '2' : '1';
+  const label = rng() < canaryShare ? 'canary' : 'production';
   const stream = rng() < 0.5;
   const r = rng();
   const path = r < ROUTE_SHARE ? 'route' : r < ROUTE_SHARE + ANTHROPIC_SHARE ? 'anthropic' : 'openai';
-  return { version, stream, path };
+  return { label, stream, path };
 }

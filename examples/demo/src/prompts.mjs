@@ -1,23 +1,19 @@
 /**
- * The one prompt of the demo app, in two versions. Version 1 is what production runs; version 2 is a
- * canary with a longer, friendlier template (more input tokens, longer answers, a little slower).
+ * The demo's prompt registry (`../prompts`, written with `promptscope prompt new` / `promote`): one prompt,
+ * `support-reply`, in two versions. Version 1 is `production`; version 2 (`canary`, `staging`, `latest`) has a
+ * longer, friendlier template (more input tokens, longer answers, a little slower, and worse feedback).
+ *
+ * The app reads it with `createPromptClient` (see `app.mjs`); the fake provider's scenario, which runs in the
+ * parent and must stay synchronous, renders the version files itself to tell the versions apart by their
+ * system message.
  */
+import { readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { parseSpec, render } from '@promptscope/prompts';
 
 export const PROMPT_NAME = 'support-reply';
-
-/** @type {Record<'1' | '2', { label: string, system: string }>} */
-export const VERSIONS = {
-  1: {
-    label: 'production',
-    system: 'You are a support agent for Acme Cloud. Answer the ticket in at most three sentences.',
-  },
-  2: {
-    label: 'canary',
-    system:
-      'You are a warm, precise support agent for Acme Cloud. Acknowledge the customer, explain the cause ' +
-      'if known, give numbered steps, and close with an offer to help further. Keep it under 120 words.',
-  },
-};
+/** The registry root, bundled with the app. */
+export const PROMPTS_DIR = fileURLToPath(new URL('../prompts', import.meta.url));
 
 export const TICKETS = [
   'I was charged twice for my March invoice.',
@@ -31,18 +27,40 @@ export const TICKETS = [
 ];
 
 /**
- * The user message for ticket `n`: carries the ticket number, which the fake provider's scenario reads.
+ * The prompt variables of ticket `n`: the ticket number goes into the user message, where the fake
+ * provider's scenario reads it.
  * @param {number} n
  */
-export function ticketMessage(n) {
-  return `Ticket #${n}: ${TICKETS[n % TICKETS.length]}`;
+export function ticketVariables(n) {
+  return { ticket: n, question: TICKETS[n % TICKETS.length] };
+}
+
+/** @type {Map<string, string> | undefined} system message -> version */
+let systems;
+
+/**
+ * Every version's system message (rendered with the variables' defaults), read once from the registry.
+ * @returns {Map<string, string>}
+ */
+function systemMessages() {
+  if (systems !== undefined) return systems;
+  systems = new Map();
+  const dir = `${PROMPTS_DIR}/${PROMPT_NAME}`;
+  for (const file of readdirSync(dir).filter((f) => /^v\d+\.yaml$/.test(f))) {
+    const version = Number(file.slice(1, -5));
+    const spec = parseSpec(readFileSync(`${dir}/${file}`), file, { name: PROMPT_NAME, version });
+    const rendered = render(spec, { ticket: 0, question: '' });
+    const system = rendered.type === 'chat' ? rendered.messages.find((m) => m.role === 'system')?.content : undefined;
+    if (system !== undefined) systems.set(system, String(version));
+  }
+  return systems;
 }
 
 /**
  * Which prompt version and ticket a request body belongs to (for the fake provider): an OpenAI chat
  * completion (system message) or an Anthropic message (top-level `system`, a string or text blocks).
  * @param {any} body
- * @returns {{ version: '1' | '2' | undefined, ticket: number | undefined }}
+ * @returns {{ version: string | undefined, ticket: number | undefined }}
  */
 export function describeRequest(body) {
   const messages = Array.isArray(body?.messages) ? body.messages : [];
@@ -50,7 +68,7 @@ export function describeRequest(body) {
     ? body.system.map((b) => b?.text ?? '').join('')
     : (body?.system ?? messages.find((m) => m?.role === 'system')?.content);
   const user = messages.find((m) => m?.role === 'user')?.content;
-  const version = system === VERSIONS[2].system ? '2' : system === VERSIONS[1].system ? '1' : undefined;
+  const version = typeof system === 'string' ? systemMessages().get(system) : undefined;
   const match = typeof user === 'string' ? /Ticket #(\d+)/.exec(user) : null;
   return { version, ticket: match ? Number(match[1]) : undefined };
 }

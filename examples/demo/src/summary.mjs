@@ -1,7 +1,7 @@
 /**
- * Turns exported telemetry into the demo's tables: per prompt version, per provider and model, and the
- * outcomes of routed calls (fallback). Pure functions over the flat records of `@promptscope/testing`'s
- * OTLP receiver (FlatSpan / FlatMetric), so they are unit-tested.
+ * Turns exported telemetry into the demo's tables: per prompt version (with its feedback quality), per
+ * provider and model, and the outcomes of routed calls (fallback). Pure functions over the flat records of
+ * `@promptscope/testing`'s OTLP receiver (FlatSpan / FlatMetric / FlatLog), so they are unit-tested.
  */
 
 /**
@@ -29,7 +29,14 @@
  */
 
 /**
- * @typedef {CallStats & { prompt: string, version: string, label: string }} SummaryRow
+ * @typedef {object} Quality feedback on a prompt version's completions (see {@link summarizeFeedback})
+ * @property {number} feedback records, after "last wins"
+ * @property {number | undefined} meanScore mean of the scored records
+ * @property {number | undefined} negativeRatio share of the scored records with score <= NEGATIVE_SCORE
+ */
+
+/**
+ * @typedef {CallStats & Quality & { prompt: string, version: string, label: string }} SummaryRow
  */
 
 /**
@@ -146,23 +153,120 @@ const byVersion = (x, y) => x.localeCompare(y, 'en', { numeric: true });
 
 /**
  * One row per (prompt name, prompt version), sorted by name then version. Only GenAI client spans
- * (those with `gen_ai.operation.name`) count; calls outside `withPrompt` are grouped under "(none)".
+ * (those with `gen_ai.operation.name`) count; calls outside `withPrompt` are grouped under "(none)". With
+ * `feedback` (see {@link feedbackFromLogs}, {@link feedbackFromSpans}) each row gets its quality too.
  * @param {SpanLike[]} spans
+ * @param {FeedbackRecord[]} [feedback]
  * @returns {SummaryRow[]}
  */
-export function summarize(spans) {
+export function summarize(spans, feedback = []) {
   const prompt = (/** @type {Record<string, unknown>} */ a) => str(a['gen_ai.prompt.name']) ?? NONE;
   const version = (/** @type {Record<string, unknown>} */ a) => str(a['gen_ai.prompt.version']) ?? NONE;
   /** @type {SummaryRow[]} */
   const rows = groupCalls(
     spans,
     (a) => [prompt(a), version(a)],
-    (a) => ({ prompt: prompt(a), version: version(a), label: '' }),
+    (a) => ({ prompt: prompt(a), version: version(a), label: '', ...NO_QUALITY }),
     (row, a) => {
       row.label ||= str(a['promptscope.prompt.label']) ?? '';
     },
   );
+  const quality = summarizeFeedback(feedback);
+  for (const row of rows) Object.assign(row, quality.get(JSON.stringify([row.prompt, row.version])) ?? NO_QUALITY);
   return rows.sort((x, y) => x.prompt.localeCompare(y.prompt) || byVersion(x.version, y.version));
+}
+
+/** @type {Quality} */
+const NO_QUALITY = Object.freeze({ feedback: 0, meanScore: undefined, negativeRatio: undefined });
+
+/**
+ * A score at or below this is negative feedback (on the recommended 0..1 scale: a thumbs down, a regenerated,
+ * discarded or abandoned answer, an edit that rewrote 60 % or more). The dashboards and the quality alert use
+ * the same definition: the `le="0.4"` bucket of `promptscope_feedback_score`.
+ */
+export const NEGATIVE_SCORE = 0.4;
+export const EVALUATION_EVENT = 'gen_ai.evaluation.result';
+
+/**
+ * @typedef {object} FeedbackRecord one `gen_ai.evaluation.result`, as an event or an `evaluation <name>` span
+ * @property {string | undefined} traceId the completion's trace
+ * @property {string | undefined} spanId the completion's span
+ * @property {number} timeUnixNano
+ * @property {Record<string, unknown>} attributes
+ */
+
+/**
+ * The feedback events among exported log records (FlatLog[]): `eventName` (or the `event.name` attribute)
+ * `gen_ai.evaluation.result`; their trace and span ids are the completion's.
+ * @param {{ eventName?: string, attributes: Record<string, unknown>, traceId?: string, spanId?: string,
+ *   timeUnixNano: number }[]} logs
+ * @returns {FeedbackRecord[]}
+ */
+export function feedbackFromLogs(logs) {
+  return logs
+    .filter((l) => (l.eventName ?? l.attributes?.['event.name']) === EVALUATION_EVENT)
+    .map((l) => ({ traceId: l.traceId, spanId: l.spanId, timeUnixNano: l.timeUnixNano, attributes: l.attributes }));
+}
+
+/**
+ * The same from the `evaluation <name>` spans (for trace-only pipelines): the completion is the span's parent.
+ * @param {(SpanLike & { name: string, traceId?: string, parentSpanId?: string })[]} spans
+ * @returns {FeedbackRecord[]}
+ */
+export function feedbackFromSpans(spans) {
+  return spans
+    .filter((s) => s.name?.startsWith('evaluation ') && s.attributes?.['gen_ai.evaluation.name'] !== undefined)
+    .map((s) => ({
+      traceId: s.traceId,
+      spanId: s.parentSpanId,
+      timeUnixNano: s.startTimeUnixNano,
+      attributes: s.attributes,
+    }));
+}
+
+/**
+ * Quality per (prompt name, prompt version), keyed by `JSON.stringify([prompt, version])`. Records with the
+ * same completion, evaluation name and `promptscope.feedback.id` supersede each other: the latest wins.
+ * @param {FeedbackRecord[]} records
+ * @returns {Map<string, Quality>}
+ */
+export function summarizeFeedback(records) {
+  /** @type {Map<string, FeedbackRecord>} */
+  const latest = new Map();
+  records.forEach((r, i) => {
+    const id = str(r.attributes['promptscope.feedback.id']);
+    const key =
+      id === undefined ? `#${i}` : JSON.stringify([r.traceId, r.spanId, r.attributes['gen_ai.evaluation.name'], id]);
+    const seen = latest.get(key);
+    if (seen === undefined || r.timeUnixNano >= seen.timeUnixNano) latest.set(key, r);
+  });
+  /** @type {Map<string, { feedback: number, scored: number, sum: number, negative: number }>} */
+  const groups = new Map();
+  for (const { attributes: a } of latest.values()) {
+    const key = JSON.stringify([str(a['gen_ai.prompt.name']) ?? NONE, str(a['gen_ai.prompt.version']) ?? NONE]);
+    let g = groups.get(key);
+    if (g === undefined) {
+      g = { feedback: 0, scored: 0, sum: 0, negative: 0 };
+      groups.set(key, g);
+    }
+    g.feedback++;
+    const score = num(a['gen_ai.evaluation.score.value']);
+    if (score !== undefined) {
+      g.scored++;
+      g.sum += score;
+      if (score <= NEGATIVE_SCORE) g.negative++;
+    }
+  }
+  /** @type {Map<string, Quality>} */
+  const out = new Map();
+  for (const [key, g] of groups) {
+    out.set(key, {
+      feedback: g.feedback,
+      meanScore: g.scored > 0 ? g.sum / g.scored : undefined,
+      negativeRatio: g.scored > 0 ? g.negative / g.scored : undefined,
+    });
+  }
+  return out;
 }
 
 /**
@@ -343,11 +447,20 @@ function columns(header, right, body) {
  */
 export function formatTable(rows) {
   return columns(
-    ['prompt', 'version', 'label', ...STATS_HEADER],
-    new Set([3, 5, 6, 7, 8, 9]),
-    rows.map((r) => [r.prompt, r.version, r.label || '-', ...statsCells(r)]),
+    ['prompt', 'version', 'label', ...STATS_HEADER, ...QUALITY_HEADER],
+    new Set([3, 5, 6, 7, 8, 9, 10, 11, 12]),
+    rows.map((r) => [r.prompt, r.version, r.label || '-', ...statsCells(r), ...qualityCells(r)]),
   );
 }
+
+const QUALITY_HEADER = ['feedback', 'mean score', 'negative'];
+
+/** @param {Quality} r */
+const qualityCells = (r) => [
+  String(r.feedback),
+  r.meanScore === undefined ? '-' : r.meanScore.toFixed(2),
+  r.negativeRatio === undefined ? '-' : `${(r.negativeRatio * 100).toFixed(0)}%`,
+];
 
 /**
  * The same columns, one line per provider and model.

@@ -48,7 +48,7 @@ function providerRows(stdout: string): Map<string, string> {
 }
 
 describe('npm run demo', () => {
-  it('summarizes both prompt versions and both providers, with errors, costs and fallbacks, from exported telemetry', async () => {
+  it('summarizes both prompt versions (with their feedback quality) and both providers, with errors, costs and fallbacks, from exported telemetry', async () => {
     const { code, stdout, stderr } = await runDemo(['--calls', '20']);
     expect(code, `stdout:\n${stdout}\nstderr:\n${stderr}`).toBe(0);
     expect(stderr).not.toMatch(/MaxListenersExceeded|warning/i);
@@ -75,7 +75,7 @@ describe('npm run demo', () => {
     expect(stdout).toMatch(/\((?:429|500|503)×\d/);
 
     for (const row of rows.values()) {
-      const cost = /\$(\d+\.\d+)$/.exec(row);
+      const cost = /\$(\d+\.\d+)\s+\d+\s+(?:\d\.\d\d|-)\s+(?:\d+%|-)$/.exec(row);
       expect(cost, `no cost in: ${row}`).not.toBeNull();
       expect(Number(cost?.[1])).toBeGreaterThan(0);
     }
@@ -97,6 +97,24 @@ describe('npm run demo', () => {
     expect(Number(route?.[2])).toBe(Number(app?.[4]));
     expect(Number(route?.[2])).toBeGreaterThan(0);
     expect(Number(route?.[4])).toBeGreaterThan(Number(route?.[1]));
+
+    // feedback arrived for both versions (from the gen_ai.evaluation.result events), and v2 is liked less
+    const quality = new Map(
+      [...rows].map(([version, row]) => {
+        const m = /(\d+)\s+(\d\.\d\d)\s+(\d+)%$/.exec(row);
+        expect(m, `no quality columns in: ${row}`).not.toBeNull();
+        return [version, { feedback: Number(m?.[1]), mean: Number(m?.[2]), negative: Number(m?.[3]) }];
+      }),
+    );
+    const sent = /\[app\] feedback: v1 (\d+) thumbs \+ (\d+) implicit, v2 (\d+) thumbs \+ (\d+) implicit/.exec(stdout);
+    expect(sent, stdout).not.toBeNull();
+    expect(quality.get('1')?.feedback).toBe(Number(sent?.[1]) + Number(sent?.[2]));
+    expect(quality.get('2')?.feedback).toBe(Number(sent?.[3]) + Number(sent?.[4]));
+    for (const q of quality.values()) expect(q.feedback).toBeGreaterThan(0);
+    expect(quality.get('2')?.negative).toBeGreaterThan(quality.get('1')?.negative ?? 100);
+    expect(quality.get('2')?.mean).toBeLessThan(quality.get('1')?.mean ?? 0);
+    expect(stdout).toMatch(/promptscope\.feedback\.score: [1-9]\d* \/ [1-9]/);
+    expect(stdout).toMatch(/promptscope\.feedback\.count: [1-9]\d* \/ [1-9]/);
 
     expect(stdout).toMatch(/gen_ai\.client\.operation\.duration: [1-9]\d* \/ [1-9]/);
     expect(stdout).toMatch(/promptscope\.route\.fallbacks: [1-9]\d* \/ [1-9]/);

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
+  feedbackFromLogs,
+  feedbackFromSpans,
   formatMetricSeries,
   formatProviderTable,
   formatRoutes,
@@ -9,6 +11,7 @@ import {
   percentile,
   routeOutcomes,
   summarize,
+  summarizeFeedback,
   summarizeProviders,
 } from '../src/summary.mjs';
 
@@ -144,16 +147,104 @@ describe('formatTable', () => {
     expect(lines).toHaveLength(4);
     expect(lines[0]).toMatch(/^prompt\s+version\s+label\s+calls\s+errors\s+p50 ms\s+p95 ms\s+ttft p50 ms/);
     expect(lines[2]).toMatch(
-      /support-reply\s+1\s+production\s+2\s+1 \(429×1\)\s+120\s+120\s+-\s+10\/20\s+\$0\.001500$/,
+      /support-reply\s+1\s+production\s+2\s+1 \(429×1\)\s+120\s+120\s+-\s+10\/20\s+\$0\.001500\s+0\s+-\s+-$/,
     );
-    expect(lines[3]).toMatch(/support-reply\s+2\s+canary\s+1\s+0\s+300\s+300\s+200\s+30\/40\s+\$0\.002000$/);
+    expect(lines[3]).toMatch(
+      /support-reply\s+2\s+canary\s+1\s+0\s+300\s+300\s+200\s+30\/40\s+\$0\.002000\s+0\s+-\s+-$/,
+    );
     expect(new Set(lines.map((l) => l.length)).size).toBe(1);
   });
 
   it('shows unknown cost as "-", never as $0', () => {
     const text = formatTable(summarize([span({ version: '1', ms: 10, unpriced: true })]));
-    expect(text).toMatch(/- \(1 unpriced\)$/);
+    expect(text).toMatch(/- \(1 unpriced\)\s+0\s+-\s+-$/);
     expect(text).not.toContain('$0');
+  });
+});
+
+describe('feedback quality', () => {
+  const T = 1_800_000_000_000_000_000;
+  let n = 0;
+  /** A gen_ai.evaluation.result log record on completion `span` of prompt version `version`. */
+  function event(version: string, score: number | undefined, extra: Record<string, unknown> = {}, at = T + n++) {
+    const attributes: Record<string, unknown> = {
+      'event.name': 'gen_ai.evaluation.result',
+      'gen_ai.evaluation.name': 'thumbs',
+      'gen_ai.prompt.name': 'support-reply',
+      'gen_ai.prompt.version': version,
+      ...extra,
+    };
+    if (score !== undefined) attributes['gen_ai.evaluation.score.value'] = score;
+    return {
+      eventName: 'gen_ai.evaluation.result',
+      traceId: `t${n}`,
+      spanId: `s${n}`,
+      timeUnixNano: at,
+      attributes,
+      ...(extra.span ? { traceId: 'T', spanId: String(extra.span) } : {}),
+    };
+  }
+
+  it('computes mean score and negative ratio (score <= 0.4) per prompt version from the events', () => {
+    const logs = [
+      event('1', 1),
+      event('1', 1),
+      event('1', 0.7),
+      event('1', 0),
+      event('2', 0),
+      event('2', 0.2),
+      event('2', 0.45),
+      event('2', 1),
+      event('2', undefined, { 'gen_ai.evaluation.score.label': 'billing' }), // no score: counted, not scored
+      { eventName: 'other', traceId: 'x', spanId: 'y', timeUnixNano: T, attributes: {} },
+    ];
+    const q = summarizeFeedback(feedbackFromLogs(logs));
+    expect(q.get('["support-reply","1"]')).toEqual({ feedback: 4, meanScore: 2.7 / 4, negativeRatio: 0.25 });
+    const v2 = q.get('["support-reply","2"]')!;
+    expect(v2.feedback).toBe(5);
+    expect(v2.meanScore).toBeCloseTo(1.65 / 4);
+    expect(v2.negativeRatio).toBe(0.5);
+  });
+
+  it('applies last wins per completion, evaluation name and feedback id', () => {
+    const id = { 'promptscope.feedback.id': 'u1:thumbs', span: 'c1' };
+    const logs = [event('1', 0, id, T + 1e6), event('1', 1, id, T + 3e6), event('1', 0, id, T + 2e6)];
+    expect(summarizeFeedback(feedbackFromLogs(logs)).get('["support-reply","1"]')).toEqual({
+      feedback: 1,
+      meanScore: 1,
+      negativeRatio: 0,
+    });
+  });
+
+  it('reads the evaluation spans too, and joins quality onto the version rows', () => {
+    const evalSpan = (version: string, score: number) => ({
+      name: 'evaluation thumbs',
+      traceId: 't',
+      parentSpanId: `p${n++}`,
+      startTimeUnixNano: T,
+      endTimeUnixNano: T,
+      attributes: {
+        'gen_ai.evaluation.name': 'thumbs',
+        'gen_ai.evaluation.score.value': score,
+        'gen_ai.prompt.name': 'support-reply',
+        'gen_ai.prompt.version': version,
+      },
+    });
+    const spans = [span({ version: '1', ms: 100 }), span({ version: '2', ms: 100 })];
+    const feedback = feedbackFromSpans([
+      ...spans.map((s) => ({ ...s, name: 'chat' })),
+      evalSpan('2', 0),
+      evalSpan('2', 1),
+    ]);
+    expect(feedback).toHaveLength(2);
+    const rows = summarize(spans, feedback);
+    expect(rows.map((r) => [r.version, r.feedback, r.meanScore, r.negativeRatio])).toEqual([
+      ['1', 0, undefined, undefined],
+      ['2', 2, 0.5, 0.5],
+    ]);
+    const text = formatTable(rows);
+    expect(text.split('\n')[0]).toMatch(/cost USD\s+feedback\s+mean score\s+negative$/);
+    expect(text.split('\n')[3]).toMatch(/\s2\s+0\.50\s+50%$/);
   });
 });
 
