@@ -2,10 +2,27 @@ import { PromptError } from '@promptscope/prompts';
 import { EXIT, type Io, processIo, UsageError } from './io.js';
 import { LABEL_HELP, labelCommand } from './label.js';
 import { PROMPT_HELP, promptCommand } from './prompt.js';
+import { WORST_HELP, worstCommand } from './worst.js';
 
 export { diffLines, formatDiff } from './diff.js';
 export { EXIT, type Io, processIo, UsageError } from './io.js';
 export { parseValue } from './label.js';
+export {
+  DEFAULT_JAEGER,
+  effectiveFeedback,
+  findWorst,
+  formatWorst,
+  JAEGER_ENV,
+  JaegerError,
+  type JaegerSpan,
+  parseWhen,
+  previewMessages,
+  readTrace,
+  type WorstCompletion,
+  type WorstFeedback,
+  type WorstQuery,
+  type WorstResult,
+} from './worst.js';
 
 export const HELP = `Usage: promptscope <command> [options]
 
@@ -14,6 +31,8 @@ Commands:
                       manage the prompt registry (promptscope prompt --help)
   label <token | trace-id> --name <evaluation> --value <value>
                       record a manual label on a completion (promptscope label --help)
+  worst <prompt> [--since 24h] [--failed]
+                      the lowest-rated (or failed) completions of a prompt, from Jaeger (promptscope worst --help)
 
 Exit codes: 0 done, 1 a usage or input error (the message says what to fix), 2 an internal error.
 `;
@@ -28,16 +47,18 @@ export async function run(argv: string[], io: Io = processIo()): Promise<number>
         return await promptCommand(rest, io);
       case 'label':
         return await labelCommand(rest, io);
+      case 'worst':
+        return await worstCommand(rest, io);
       case undefined:
         io.stderr(HELP);
         return EXIT.USER;
       case 'help':
       case '--help':
       case '-h':
-        io.stdout(`${HELP}\n${PROMPT_HELP}\n${LABEL_HELP}`);
+        io.stdout(`${HELP}\n${PROMPT_HELP}\n${LABEL_HELP}\n${WORST_HELP}`);
         return EXIT.OK;
       default:
-        throw new UsageError(`unknown command "${command}" (commands: prompt, label; see promptscope --help)`);
+        throw new UsageError(`unknown command "${command}" (commands: prompt, label, worst; see promptscope --help)`);
     }
   } catch (err) {
     if (err instanceof UsageError) {

@@ -27,6 +27,20 @@ export interface PromptscopeConfig {
   pricesFile?: string;
   /** Price overrides given in code; they win over the file and the bundled data. */
   prices?: PriceOverride[];
+  /**
+   * Put a hash of the end-user id given to `withUser()` on spans as `enduser.id` (never on metrics, never
+   * the raw id). Default false: nothing about the user is recorded. Env: PROMPTSCOPE_CAPTURE_USER_ID=hashed.
+   */
+  hashUserId?: boolean;
+  /** The key of the HMAC-SHA256 that hashes end-user ids (keep it secret and stable). Env: PROMPTSCOPE_USER_ID_SALT. */
+  userIdSalt?: string;
+  /**
+   * Cardinality cap for `promptscope.user.segment` on metrics: the first N distinct segments seen (per meter
+   * provider) keep their value, later new ones are reported as `other` and counted by
+   * `promptscope.segment.overflow`. 0 leaves the segment off metrics. Spans always carry the real value.
+   * Default 50. Env: PROMPTSCOPE_SEGMENT_LIMIT.
+   */
+  segmentLimit?: number;
 }
 
 /** A user price, in USD per million tokens. */
@@ -51,6 +65,9 @@ export interface ResolvedConfig {
   abandonTimeoutMs: number;
   pricesFile: string | undefined;
   prices: PriceOverride[];
+  hashUserId: boolean;
+  userIdSalt: string | undefined;
+  segmentLimit: number;
 }
 
 /** One home for every default. */
@@ -60,6 +77,8 @@ export const DEFAULTS = {
   streamUsage: true,
   semconv: 'default' as SemconvMode,
   abandonTimeoutMs: 5 * 60 * 1000,
+  hashUserId: false,
+  segmentLimit: 50,
 } as const;
 
 export const ENV = {
@@ -70,6 +89,9 @@ export const ENV = {
   SEMCONV_OPT_IN: 'OTEL_SEMCONV_STABILITY_OPT_IN',
   ABANDON_TIMEOUT_MS: 'PROMPTSCOPE_ABANDON_TIMEOUT_MS',
   PRICES_FILE: 'PROMPTSCOPE_PRICES_FILE',
+  CAPTURE_USER_ID: 'PROMPTSCOPE_CAPTURE_USER_ID',
+  USER_ID_SALT: 'PROMPTSCOPE_USER_ID_SALT',
+  SEGMENT_LIMIT: 'PROMPTSCOPE_SEGMENT_LIMIT',
   ATTRIBUTE_VALUE_LENGTH_LIMIT: 'OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT',
   SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT: 'OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT',
 } as const;
@@ -105,6 +127,29 @@ function envPositiveInt(env: Env, name: string, warn: Warn): number | undefined 
   const n = Number(raw);
   if (Number.isInteger(n) && n > 0) return n;
   warn(`${name}=${JSON.stringify(raw)} must be a positive integer. Using the default.`);
+  return undefined;
+}
+
+function envNonNegativeInt(env: Env, name: string, warn: Warn): number | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return undefined;
+  const n = Number(raw);
+  if (Number.isInteger(n) && n >= 0) return n;
+  warn(`${name}=${JSON.stringify(raw)} must be a whole number ≥ 0. Using the default.`);
+  return undefined;
+}
+
+const USER_ID_OFF = new Set(['', 'off', 'none', 'false', '0', 'no']);
+
+function envUserId(env: Env, warn: Warn): boolean | undefined {
+  const raw = env[ENV.CAPTURE_USER_ID];
+  if (raw === undefined) return undefined;
+  const v = raw.trim().toLowerCase();
+  if (v === 'hashed') return true;
+  if (USER_ID_OFF.has(v)) return false;
+  warn(
+    `${ENV.CAPTURE_USER_ID}=${JSON.stringify(raw)} is not understood; use "hashed" (or "off"). Raw user ids are never recorded. Using the default (off).`,
+  );
   return undefined;
 }
 
@@ -178,12 +223,33 @@ export function resolveConfig(
   const abandonTimeoutMs = checkOption('abandonTimeoutMs', options.abandonTimeoutMs, isPosInt, 'a positive integer');
   const redact = checkOption('redact', options.redact, (v) => typeof v === 'function', 'a function');
   const pricesFile = checkOption('pricesFile', options.pricesFile, (v) => typeof v === 'string', 'a file path');
+  const hashUserId = checkOption('hashUserId', options.hashUserId, isBool, 'true or false');
+  const userIdSalt = checkOption(
+    'userIdSalt',
+    options.userIdSalt,
+    (v) => typeof v === 'string' && v !== '',
+    'a non-empty string',
+  );
+  const segmentLimit = checkOption(
+    'segmentLimit',
+    options.segmentLimit,
+    (v) => typeof v === 'number' && Number.isInteger(v) && v >= 0,
+    'a whole number ≥ 0',
+  );
 
   // A value-length limit set for the SDK also bounds content: a value the SDK truncates is invalid JSON.
   const sdkLimit =
     envPositiveInt(env, ENV.SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT, warn) ??
     envPositiveInt(env, ENV.ATTRIBUTE_VALUE_LENGTH_LIMIT, warn);
   const maxBytes = contentMaxBytes ?? envPositiveInt(env, ENV.CONTENT_MAX_BYTES, warn) ?? DEFAULTS.contentMaxBytes;
+
+  const resolvedHashUserId = hashUserId ?? envUserId(env, warn) ?? DEFAULTS.hashUserId;
+  const resolvedSalt = userIdSalt ?? (env[ENV.USER_ID_SALT] || undefined);
+  if (resolvedHashUserId && resolvedSalt === undefined) {
+    warn(
+      `End-user ids are hashed without a salt: a hash of a guessable id (an email, a sequential number) can be reversed by trying candidates. Set ${ENV.USER_ID_SALT} (or the \`userIdSalt\` option) to a secret.`,
+    );
+  }
 
   return {
     captureContent:
@@ -196,6 +262,9 @@ export function resolveConfig(
       abandonTimeoutMs ?? envPositiveInt(env, ENV.ABANDON_TIMEOUT_MS, warn) ?? DEFAULTS.abandonTimeoutMs,
     pricesFile: pricesFile ?? (env[ENV.PRICES_FILE]?.trim() || undefined),
     prices: checkPrices(options.prices) ?? [],
+    hashUserId: resolvedHashUserId,
+    userIdSalt: resolvedSalt,
+    segmentLimit: segmentLimit ?? envNonNegativeInt(env, ENV.SEGMENT_LIMIT, warn) ?? DEFAULTS.segmentLimit,
   };
 }
 

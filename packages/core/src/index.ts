@@ -15,10 +15,18 @@ export {
   type AttemptRef,
   getAttempt,
   getPrompt,
+  getSegment,
+  getUser,
+  hashUserId,
   type PromptRef,
+  SEGMENT_MAX_LENGTH,
   setAttempt,
   setPrompt,
+  setSegment,
+  setUser,
   withPrompt,
+  withSegment,
+  withUser,
 } from './context.js';
 export { type CostResult, loadPriceOverrides, PriceBook } from './cost.js';
 export { errorMessage, errorStatus, errorType } from './errors.js';
@@ -65,6 +73,8 @@ export {
   OPERATION,
   PROVIDER,
   SCOPE_NAME,
+  SEGMENT_BAGGAGE_KEY,
+  SEGMENT_OTHER,
   type SemconvMode,
   type SemconvNames,
   semconvNames,

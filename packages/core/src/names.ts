@@ -91,7 +91,15 @@ export const ATTR = {
   FEEDBACK_ID: 'promptscope.feedback.id',
   FEEDBACK_SOURCE: 'promptscope.feedback.source',
   FEEDBACK_EDIT_RATIO: 'promptscope.feedback.edit_ratio',
+  // Who the work was for: a low-cardinality segment (spans and metrics) and, opt-in, a hashed end-user id (spans only).
+  USER_SEGMENT: 'promptscope.user.segment',
+  ENDUSER_ID: 'enduser.id',
 } as const;
+
+/** The W3C baggage entry carrying the segment to downstream services (`withSegment`). */
+export const SEGMENT_BAGGAGE_KEY = 'promptscope.segment';
+/** What metrics report for a segment beyond the cardinality cap (`segmentLimit`); spans keep the real value. */
+export const SEGMENT_OTHER = 'other';
 
 /** Attribute names that differ between the default and the latest conventions. */
 export interface SemconvNames {
@@ -145,6 +153,8 @@ export const METRIC = {
   FEEDBACK_COUNT: 'promptscope.feedback.count',
   /** Feedback refused as invalid (bad token, value out of range, unknown category, ...), by `error.type`. */
   FEEDBACK_REJECTED: 'promptscope.feedback.rejected',
+  /** Operations whose segment was reported as `other` on metrics because the `segmentLimit` cap was reached. */
+  SEGMENT_OVERFLOW: 'promptscope.segment.overflow',
 } as const;
 
 /** Bucket advice from the conventions (seconds, and tokens). */

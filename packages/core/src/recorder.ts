@@ -18,10 +18,19 @@ import {
 import type { ContentKind, PromptscopeConfig, ResolvedConfig } from './config.js';
 import { resolveConfig } from './config.js';
 import { serializeContent } from './content.js';
-import { attemptAttributes, getPrompt, type PromptRef } from './context.js';
+import { attemptAttributes, getPrompt, getSegment, hashedUser, type PromptRef } from './context.js';
 import { type CostResult, PriceBook } from './cost.js';
 import { errorMessage, errorStatus, errorType, logInternalError } from './errors.js';
-import { ATTR, DURATION_BUCKETS, METRIC, SCOPE_NAME, type SemconvNames, semconvNames, TOKEN_BUCKETS } from './names.js';
+import {
+  ATTR,
+  DURATION_BUCKETS,
+  METRIC,
+  SCOPE_NAME,
+  SEGMENT_OTHER,
+  type SemconvNames,
+  semconvNames,
+  TOKEN_BUCKETS,
+} from './names.js';
 import type { Usage } from './usage.js';
 
 /** What a provider package knows when a call starts. */
@@ -56,6 +65,7 @@ interface Instruments {
   tokenUsage: Histogram | undefined;
   internalErrors: Counter;
   totals: MeterTotals;
+  segments: SegmentGuard;
 }
 
 const MAX_ATTRIBUTE_SETS = 2048;
@@ -141,7 +151,9 @@ export class Telemetry {
   metricSets(op: Operation, errorTypeValue: string | undefined): MetricSets {
     const prompt = op.prompt;
     const r = op.request;
-    const key = `${r.provider}\u0000${r.operation}\u0000${r.model ?? ''}\u0000${op.responseModel ?? ''}\u0000${errorTypeValue ?? ''}\u0000${prompt?.name ?? ''}\u0000${prompt?.version ?? ''}`;
+    const segment =
+      op.segment === undefined ? undefined : this.instruments().segments.admit(op.segment, this.config.segmentLimit);
+    const key = `${r.provider}\u0000${r.operation}\u0000${r.model ?? ''}\u0000${op.responseModel ?? ''}\u0000${errorTypeValue ?? ''}\u0000${prompt?.name ?? ''}\u0000${prompt?.version ?? ''}\u0000${segment ?? ''}`;
     let sets = this.attributeSets.get(key);
     if (sets === undefined) {
       const base: Attributes = { [ATTR.OPERATION_NAME]: r.operation, [ATTR.PROVIDER_NAME]: r.provider };
@@ -152,6 +164,7 @@ export class Telemetry {
         base[ATTR.PROMPT_NAME] = prompt.name;
         base[ATTR.PROMPT_VERSION] = prompt.version;
       }
+      if (segment !== undefined) base[ATTR.USER_SEGMENT] = segment;
       const tokenKey = this.config.semconv === 'latest' ? ATTR.TOKEN_MODALITY : ATTR.TOKEN_TYPE;
       sets = {
         key,
@@ -167,6 +180,50 @@ export class Telemetry {
     }
     return sets;
   }
+}
+
+/**
+ * The cardinality guard of `promptscope.user.segment` on metrics, one per meter provider (so every
+ * promptscope instrumentation in the process shares it): the first `limit` distinct segments keep their value, later
+ * new ones become `other`, and `promptscope.segment.overflow` counts the operations folded that way.
+ */
+class SegmentGuard {
+  private readonly admitted = new Set<string>();
+  overflow = 0;
+
+  /** The value metrics carry for `segment`: itself, `other`, or nothing when the limit is 0. Counted once per call. */
+  admit(segment: string, limit: number): string | undefined {
+    if (limit === 0) return undefined;
+    if (this.admitted.has(segment)) return segment;
+    if (this.admitted.size < limit) {
+      this.admitted.add(segment);
+      return segment;
+    }
+    this.overflow++;
+    return SEGMENT_OTHER;
+  }
+}
+
+const segmentGuards = new WeakMap<MeterProvider, SegmentGuard>();
+
+function segmentGuardFor(provider: MeterProvider): SegmentGuard {
+  let guard = segmentGuards.get(provider);
+  if (guard === undefined) {
+    const created = new SegmentGuard();
+    guard = created;
+    segmentGuards.set(provider, created);
+    // Reported under core's scope whichever instrumentation saw the first segment.
+    provider
+      .getMeter(SCOPE_NAME)
+      .createObservableCounter(METRIC.SEGMENT_OVERFLOW, {
+        unit: '{call}',
+        description: `Operations whose promptscope.user.segment was reported as "${SEGMENT_OTHER}" on metrics: more distinct segments than segmentLimit`,
+      })
+      .addCallback((result) => {
+        if (created.overflow > 0) result.observe(created.overflow);
+      });
+  }
+  return guard;
 }
 
 /** Cumulative sums behind the observable counters of one meter, keyed like the attribute sets. */
@@ -303,6 +360,7 @@ function createInstruments(meter: Meter, provider: MeterProvider, t: Telemetry):
           advice: { explicitBucketBoundaries: TOKEN_BUCKETS },
         }),
     totals: totalsFor(meter, latest),
+    segments: segmentGuardFor(provider),
     internalErrors: meter.createCounter(METRIC.INSTRUMENTATION_ERRORS, {
       unit: '{error}',
       description: 'Failures inside promptscope itself; the calls they happened in were not affected',
@@ -360,6 +418,8 @@ export class Operation {
   readonly telemetry: Telemetry;
   readonly span: Span;
   readonly prompt: PromptRef | undefined;
+  /** The user segment active when the call started (spans carry it as is; metrics through the guard). */
+  readonly segment: string | undefined;
   readonly context: Context;
   readonly startedAt: number;
   lastActivity: number;
@@ -394,6 +454,13 @@ export class Operation {
     }
     const attempt = attemptAttributes(parent);
     if (attempt !== undefined) Object.assign(attributes, attempt);
+    this.segment = getSegment(parent);
+    if (this.segment !== undefined) attributes[ATTR.USER_SEGMENT] = this.segment;
+    const config = telemetry.config;
+    if (config.hashUserId) {
+      const user = hashedUser(parent, config.userIdSalt);
+      if (user !== undefined) attributes[ATTR.ENDUSER_ID] = user;
+    }
     const name = request.model ? `${request.operation} ${request.model}` : request.operation;
     this.startedAt = performance.now();
     this.lastActivity = this.startedAt;
