@@ -13,7 +13,6 @@ import {
   type Context,
   type Counter,
   context,
-  type MeterProvider,
   type Span,
   SpanKind,
   SpanStatusCode,
@@ -31,6 +30,7 @@ import {
   type ResolvedBreakerOptions,
 } from './fallback-breaker.js';
 import { type ClassifiedError, classifyError, failureClasses } from './fallback-classify.js';
+import { BoundedCache, perMeterProvider } from './metric-cache.js';
 import { ATTR, METRIC, SCOPE_NAME } from './names.js';
 import { Telemetry } from './recorder.js';
 
@@ -453,40 +453,30 @@ async function runTarget<T, I>(
 // ---- metrics ----
 
 interface RouteInstruments {
-  provider: MeterProvider;
   attempts: Counter;
   providerErrors: Counter;
   fallbacks: Counter;
-  attributeSets: Map<string, Attributes>;
+  attributeSets: BoundedCache<Attributes>;
 }
 
-const MAX_ATTRIBUTE_SETS = 1024;
-const instrumentsByProvider = new WeakMap<MeterProvider, RouteInstruments>();
+const routeInstrumentsFor = perMeterProvider(SCOPE_NAME, (meter) => ({
+  attempts: meter.createCounter(METRIC.ROUTE_ATTEMPTS, {
+    unit: '{attempt}',
+    description: 'Attempts of routed calls, by route, target, attempt kind and outcome',
+  }),
+  providerErrors: meter.createCounter(METRIC.PROVIDER_ERRORS, {
+    unit: '{error}',
+    description: 'Failed attempts of routed calls, by provider, target and error.type',
+  }),
+  fallbacks: meter.createCounter(METRIC.ROUTE_FALLBACKS, {
+    unit: '{fallback}',
+    description: 'Routed calls moving from one target to the next, by from, to and reason',
+  }),
+  attributeSets: new BoundedCache<Attributes>(),
+}));
 
 function routeInstruments(telemetry: Telemetry): RouteInstruments {
-  const provider = telemetry.instruments().provider;
-  let inst = instrumentsByProvider.get(provider);
-  if (inst === undefined) {
-    const meter = provider.getMeter(SCOPE_NAME);
-    inst = {
-      provider,
-      attempts: meter.createCounter(METRIC.ROUTE_ATTEMPTS, {
-        unit: '{attempt}',
-        description: 'Attempts of routed calls, by route, target, attempt kind and outcome',
-      }),
-      providerErrors: meter.createCounter(METRIC.PROVIDER_ERRORS, {
-        unit: '{error}',
-        description: 'Failed attempts of routed calls, by provider, target and error.type',
-      }),
-      fallbacks: meter.createCounter(METRIC.ROUTE_FALLBACKS, {
-        unit: '{fallback}',
-        description: 'Routed calls moving from one target to the next, by from, to and reason',
-      }),
-      attributeSets: new Map(),
-    };
-    instrumentsByProvider.set(provider, inst);
-  }
-  return inst;
+  return routeInstrumentsFor(telemetry.instruments().provider);
 }
 
 /** Records the counters of one logical call; never throws into it. */
@@ -527,13 +517,10 @@ class Recorder {
     const inst = this.inst;
     if (inst === undefined) return;
     try {
-      let attrs = inst.attributeSets.get(key);
-      if (attrs === undefined) {
-        attrs = Object.freeze(build());
-        if (inst.attributeSets.size >= MAX_ATTRIBUTE_SETS) inst.attributeSets.clear();
-        inst.attributeSets.set(key, attrs);
-      }
-      inst[counter].add(1, attrs);
+      inst[counter].add(
+        1,
+        inst.attributeSets.get(key, () => Object.freeze(build())),
+      );
     } catch (err) {
       this.telemetry.internalError('route.metrics', err);
     }

@@ -66,6 +66,7 @@ export {
   type Target,
   unpatchTargets,
 } from './instrument.js';
+export { BoundedCache, perMeterProvider } from './metric-cache.js';
 export {
   ATTR,
   DURATION_BUCKETS,
@@ -82,6 +83,7 @@ export {
 } from './names.js';
 export { isWrapped, unwrapMethod, wrapMethod } from './patch.js';
 export {
+  findClientClass,
   type Instrumented,
   type ManualOptions,
   manualInstrument,

@@ -14,6 +14,29 @@ import { patchTargets, type Target, unpatchTargets } from './instrument.js';
 import { isWrapped } from './patch.js';
 import { Telemetry } from './recorder.js';
 
+/**
+ * The SDK's client class from what a loader hook or the app hands us: a CommonJS `module.exports` (the
+ * class itself, with properties), an ESM namespace (`default` and a named export), or the class. `marker`
+ * is a resource class the client must have (e.g. `Chat`), so a look-alike is not patched.
+ */
+export function findClientClass(
+  moduleExports: unknown,
+  exportName: string,
+  marker: string,
+): Record<string, unknown> | undefined {
+  const m = moduleExports as Record<string, unknown> | undefined;
+  if (m === undefined || m === null) return undefined;
+  for (const candidate of [m[exportName], m.default, m]) {
+    if (
+      typeof candidate === 'function' &&
+      typeof (candidate as unknown as Record<string, unknown>)[marker] === 'function'
+    ) {
+      return candidate as unknown as Record<string, unknown>;
+    }
+  }
+  return undefined;
+}
+
 export interface ProviderSpec {
   /** Our package, used as the instrumentation scope. */
   packageName: string;

@@ -1,12 +1,9 @@
 import {
   type Attributes,
-  type Counter,
   diag,
-  type Histogram,
   isSpanContextValid,
   type Link,
   type MeterProvider,
-  metrics,
   ROOT_CONTEXT,
   SpanKind,
   type Tracer,
@@ -14,7 +11,15 @@ import {
   trace,
 } from '@opentelemetry/api';
 import { type Logger, type LoggerProvider, logs, SeverityNumber } from '@opentelemetry/api-logs';
-import { ATTR, type CompletionRef, completionOf, getPrompt, METRIC } from '@promptscope/core';
+import {
+  ATTR,
+  BoundedCache,
+  type CompletionRef,
+  completionOf,
+  getPrompt,
+  METRIC,
+  perMeterProvider,
+} from '@promptscope/core';
 import { FeedbackError } from './errors.js';
 import {
   checkEvaluation,
@@ -146,13 +151,31 @@ export interface Feedback {
   parse(token: string): ParsedFeedbackToken;
 }
 
-interface Instruments {
-  provider: MeterProvider;
-  score: Histogram;
-  count: Counter;
-  rejected: Counter;
-  internalErrors: Counter;
-}
+// One set of instruments per meter provider, shared by every createFeedback() instance on it.
+const feedbackInstruments = perMeterProvider(
+  FEEDBACK_SCOPE,
+  (meter) => ({
+    score: meter.createHistogram(METRIC.FEEDBACK_SCORE, {
+      unit: '1',
+      description: 'Feedback scores (gen_ai.evaluation.score.value) on completions',
+      advice: { explicitBucketBoundaries: FEEDBACK_SCORE_BUCKETS },
+    }),
+    count: meter.createCounter(METRIC.FEEDBACK_COUNT, {
+      unit: '{feedback}',
+      description: 'Feedback records on completions, with or without a score',
+    }),
+    rejected: meter.createCounter(METRIC.FEEDBACK_REJECTED, {
+      unit: '{feedback}',
+      description: 'Feedback refused as invalid, by error.type',
+    }),
+    internalErrors: meter.createCounter(METRIC.INSTRUMENTATION_ERRORS, {
+      unit: '{error}',
+      description: 'Failures inside promptscope, by stage',
+    }),
+  }),
+  SCOPE_VERSION,
+);
+type Instruments = ReturnType<typeof feedbackInstruments>;
 
 interface MetricSets {
   score: Attributes;
@@ -196,8 +219,8 @@ export function createFeedback(options: FeedbackOptions = {}): Feedback {
 
   let tracerCache: { provider: TracerProvider; tracer: Tracer } | undefined;
   let loggerCache: { provider: LoggerProvider; logger: Logger } | undefined;
-  let instrumentsCache: Instruments | undefined;
-  const attributeSets = new Map<string, MetricSets>();
+  // Token fields may come from a browser: the cache bounds what they can make us hold.
+  const attributeSets = new BoundedCache<MetricSets>(MAX_ATTRIBUTE_SETS);
 
   const tracer = (): Tracer => {
     const provider = options.tracerProvider ?? trace.getTracerProvider();
@@ -213,34 +236,7 @@ export function createFeedback(options: FeedbackOptions = {}): Feedback {
     }
     return loggerCache.logger;
   };
-  const instruments = (): Instruments => {
-    const provider = options.meterProvider ?? metrics.getMeterProvider();
-    if (instrumentsCache?.provider !== provider) {
-      const meter = provider.getMeter(FEEDBACK_SCOPE, SCOPE_VERSION);
-      instrumentsCache = {
-        provider,
-        score: meter.createHistogram(METRIC.FEEDBACK_SCORE, {
-          unit: '1',
-          description: 'Feedback scores (gen_ai.evaluation.score.value) on completions',
-          advice: { explicitBucketBoundaries: FEEDBACK_SCORE_BUCKETS },
-        }),
-        count: meter.createCounter(METRIC.FEEDBACK_COUNT, {
-          unit: '{feedback}',
-          description: 'Feedback records on completions, with or without a score',
-        }),
-        rejected: meter.createCounter(METRIC.FEEDBACK_REJECTED, {
-          unit: '{feedback}',
-          description: 'Feedback refused as invalid, by error.type',
-        }),
-        internalErrors: meter.createCounter(METRIC.INSTRUMENTATION_ERRORS, {
-          unit: '{error}',
-          description: 'Failures inside promptscope, by stage',
-        }),
-      };
-      attributeSets.clear();
-    }
-    return instrumentsCache;
-  };
+  const instruments = (): Instruments => feedbackInstruments(options.meterProvider);
 
   const internalError = (stage: string, err: unknown): void => {
     try {
@@ -262,20 +258,15 @@ export function createFeedback(options: FeedbackOptions = {}): Feedback {
 
   const metricSets = (t: FeedbackTokenFields, name: string, kind: FeedbackKind, label: string | undefined) => {
     const key = `${t.promptName ?? ''}\u0000${t.promptVersion ?? ''}\u0000${t.model ?? ''}\u0000${name}\u0000${kind}\u0000${label ?? ''}`;
-    let sets = attributeSets.get(key);
-    if (sets === undefined) {
+    return attributeSets.get(key, () => {
       const score: Attributes = { [ATTR.EVALUATION_NAME]: name, [ATTR.FEEDBACK_KIND]: kind };
       if (t.promptName !== undefined) score[ATTR.PROMPT_NAME] = t.promptName;
       if (t.promptVersion !== undefined) score[ATTR.PROMPT_VERSION] = t.promptVersion;
       if (t.model !== undefined) score[ATTR.RESPONSE_MODEL] = t.model;
       const count: Attributes = { ...score };
       if (label !== undefined) count[ATTR.EVALUATION_SCORE_LABEL] = label;
-      sets = { score: Object.freeze(score), count: Object.freeze(count) };
-      // Token fields may come from a browser: bound what they can make us hold.
-      if (attributeSets.size >= MAX_ATTRIBUTE_SETS) attributeSets.clear();
-      attributeSets.set(key, sets);
-    }
-    return sets;
+      return { score: Object.freeze(score), count: Object.freeze(count) };
+    });
   };
 
   const parse = (token: string): ParsedFeedbackToken => {

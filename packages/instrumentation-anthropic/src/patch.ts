@@ -1,4 +1,4 @@
-import { PASS_THROUGH, type ProviderSpec, type Target } from '@promptscope/core';
+import { findClientClass, PASS_THROUGH, type ProviderSpec, type Target } from '@promptscope/core';
 import { messages } from './messages.js';
 import { PACKAGE_NAME, PACKAGE_VERSION, SUPPORTED_VERSIONS } from './version.js';
 
@@ -23,24 +23,12 @@ const TARGETS: Target[] = [
   { path: ['Beta', 'Messages'], method: 'stream', mapping: PASS_THROUGH, beforeCall: turnOffSdkTracing },
 ];
 
-/** The `Anthropic` class from a CJS `module.exports`, an ESM namespace, or the class itself. */
-function clientClass(moduleExports: unknown): Record<string, unknown> | undefined {
-  const m = moduleExports as Record<string, unknown> | undefined;
-  if (m === undefined || m === null) return undefined;
-  for (const candidate of [m.Anthropic, m.default, m]) {
-    if (typeof candidate === 'function' && typeof (candidate as { Messages?: unknown }).Messages === 'function') {
-      return candidate as unknown as Record<string, unknown>;
-    }
-  }
-  return undefined;
-}
-
 export const ANTHROPIC: ProviderSpec = {
   packageName: PACKAGE_NAME,
   packageVersion: PACKAGE_VERSION,
   moduleName: '@anthropic-ai/sdk',
   supportedVersions: SUPPORTED_VERSIONS,
-  clientClass,
+  clientClass: (moduleExports) => findClientClass(moduleExports, 'Anthropic', 'Messages'),
   targets: TARGETS,
   usage: 'import Anthropic from "@anthropic-ai/sdk"; instrument(Anthropic)',
 };

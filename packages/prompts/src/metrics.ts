@@ -1,5 +1,5 @@
-import { type Attributes, type Counter, type MeterProvider, metrics } from '@opentelemetry/api';
-import { SCOPE_NAME } from '@promptscope/core';
+import type { Attributes, MeterProvider } from '@opentelemetry/api';
+import { BoundedCache, perMeterProvider, SCOPE_NAME } from '@promptscope/core';
 
 export const PROMPT_METRIC = {
   /** Refreshes (and cold loads) that failed and left the last good copy, or the bundled one, in use. */
@@ -8,43 +8,23 @@ export const PROMPT_METRIC = {
   FALLBACKS: 'promptscope.prompts.fallbacks',
 } as const;
 
-interface Instruments {
-  refreshErrors: Counter;
-  fallbacks: Counter;
+const instruments = perMeterProvider(SCOPE_NAME, (meter) => ({
+  refreshErrors: meter.createCounter(PROMPT_METRIC.REFRESH_ERRORS, {
+    unit: '{error}',
+    description: 'Prompt registry reads that failed; the last good copy (or the bundled one) stayed in use',
+  }),
+  fallbacks: meter.createCounter(PROMPT_METRIC.FALLBACKS, {
+    unit: '{load}',
+    description: 'Prompt loads answered from the bundled fallback because the source was unusable',
+  }),
   /** Attribute sets built once per distinct (prompt, reason). */
-  sets: Map<string, Attributes>;
-}
+  sets: new BoundedCache<Attributes>(),
+}));
 
-const byProvider = new WeakMap<MeterProvider, Instruments>();
-
-function instruments(provider: MeterProvider): Instruments {
-  let inst = byProvider.get(provider);
-  if (inst === undefined) {
-    const meter = provider.getMeter(SCOPE_NAME);
-    inst = {
-      refreshErrors: meter.createCounter(PROMPT_METRIC.REFRESH_ERRORS, {
-        unit: '{error}',
-        description: 'Prompt registry reads that failed; the last good copy (or the bundled one) stayed in use',
-      }),
-      fallbacks: meter.createCounter(PROMPT_METRIC.FALLBACKS, {
-        unit: '{load}',
-        description: 'Prompt loads answered from the bundled fallback because the source was unusable',
-      }),
-      sets: new Map(),
-    };
-    byProvider.set(provider, inst);
-  }
-  return inst;
-}
-
-function attributes(inst: Instruments, prompt: string, reason: string): Attributes {
-  const key = `${prompt}\u0000${reason}`;
-  let attrs = inst.sets.get(key);
-  if (attrs === undefined) {
-    attrs = Object.freeze({ 'gen_ai.prompt.name': prompt, 'error.type': reason });
-    if (inst.sets.size < 1024) inst.sets.set(key, attrs);
-  }
-  return attrs;
+function attributes(inst: ReturnType<typeof instruments>, prompt: string, reason: string): Attributes {
+  return inst.sets.get(`${prompt}\u0000${reason}`, () =>
+    Object.freeze({ 'gen_ai.prompt.name': prompt, 'error.type': reason }),
+  );
 }
 
 /** Counts without ever throwing into the caller. */
@@ -53,7 +33,7 @@ export class PromptMetrics {
 
   refreshError(prompt: string, reason: string): void {
     try {
-      const inst = instruments(this.provider ?? metrics.getMeterProvider());
+      const inst = instruments(this.provider);
       inst.refreshErrors.add(1, attributes(inst, prompt, reason));
     } catch {
       // counting must not break the app
@@ -62,7 +42,7 @@ export class PromptMetrics {
 
   fallback(prompt: string, reason: string): void {
     try {
-      const inst = instruments(this.provider ?? metrics.getMeterProvider());
+      const inst = instruments(this.provider);
       inst.fallbacks.add(1, attributes(inst, prompt, reason));
     } catch {
       // counting must not break the app
