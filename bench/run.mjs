@@ -11,11 +11,11 @@
 // the built promptscope packages change (stamp in bench/node_modules/.bench-stamp).
 // Needs the workspace packages built (`npm run build`).
 import { spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { linkedInstallStamp } from '../scripts/lib/linked-install.mjs';
 
 const BENCH = fileURLToPath(new URL('.', import.meta.url));
 const ROOT = resolve(BENCH, '..');
@@ -60,27 +60,8 @@ function parseArgs(argv) {
 }
 
 // ---------------------------------------------------------------- install
-function hashTree(hash, dir) {
-  if (!existsSync(dir)) return void hash.update(`missing:${dir}\n`);
-  for (const name of readdirSync(dir).sort()) {
-    const p = join(dir, name);
-    if (statSync(p).isDirectory()) hashTree(hash, p);
-    else hash.update(`${relative(ROOT, p)}\n`).update(readFileSync(p));
-  }
-}
-
 function stamp() {
-  const hash = createHash('sha256');
-  for (const f of ['package.json', 'package-lock.json']) {
-    const p = join(BENCH, f);
-    hash.update(`${f}\n`).update(existsSync(p) ? readFileSync(p) : 'missing');
-  }
-  for (const pkg of LINKED) {
-    const dir = join(ROOT, 'packages', pkg);
-    hash.update(readFileSync(join(dir, 'package.json')));
-    hashTree(hash, join(dir, 'dist'));
-  }
-  return hash.digest('hex');
+  return linkedInstallStamp(BENCH, LINKED);
 }
 
 function exec(cmd, args, opts = {}) {

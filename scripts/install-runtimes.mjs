@@ -9,10 +9,10 @@
 //     package.json/lockfile and the linked packages' package.json + dist/ changes.
 // Usable alone (`node scripts/install-runtimes.mjs`) or imported by scripts/test-runtimes.mjs.
 import { spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { linkedInstallStamp } from './lib/linked-install.mjs';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const RUNTIMES_DIR = join(ROOT, '.runtimes');
@@ -84,31 +84,8 @@ export async function ensureNode(major) {
   return { major, bin, version, installed: true };
 }
 
-function hashTree(hash, dir) {
-  if (!existsSync(dir)) {
-    hash.update(`missing:${dir}\n`);
-    return;
-  }
-  for (const name of readdirSync(dir).sort()) {
-    const p = join(dir, name);
-    if (statSync(p).isDirectory()) hashTree(hash, p);
-    else hash.update(`${relative(ROOT, p)}\n`).update(readFileSync(p));
-  }
-}
-
-/** What the fixture's install depends on: its manifest and lockfile, and the linked packages' contents. */
 function otel3Stamp() {
-  const hash = createHash('sha256');
-  for (const f of ['package.json', 'package-lock.json']) {
-    const p = join(OTEL3_DIR, f);
-    hash.update(`${f}\n`).update(existsSync(p) ? readFileSync(p) : 'missing');
-  }
-  for (const pkg of LINKED) {
-    const dir = join(ROOT, 'packages', pkg);
-    hash.update(readFileSync(join(dir, 'package.json')));
-    hashTree(hash, join(dir, 'dist'));
-  }
-  return hash.digest('hex');
+  return linkedInstallStamp(OTEL3_DIR, LINKED);
 }
 
 /** Ensures test-runtimes/otel3/node_modules matches the stamp; returns { installed, seconds }. */
