@@ -11,13 +11,17 @@ export interface RuleOptions {
   costBudgetUsdPerHour: number;
   costWindow: string | undefined;
   costBy: string[];
+  /** USD per hour per user segment (promptscope_user_segment); `default` for every segment not named. */
+  segmentBudgetsUsdPerHour: Readonly<Record<string, number>>;
   trafficLookback: string;
   trafficWindow: string | undefined;
   negativeFeedbackRatio: number;
   minFeedback: number;
   qualityWindow: string;
   qualityBy: string[];
-  severity: Partial<Record<'errorRatio' | 'latency' | 'ttft' | 'cost' | 'trafficStopped' | 'quality', string>>;
+  severity: Partial<
+    Record<'errorRatio' | 'latency' | 'ttft' | 'cost' | 'segmentCost' | 'trafficStopped' | 'quality', string>
+  >;
   grafanaUrl: string;
 }
 export interface AlertRule {
@@ -28,6 +32,7 @@ export interface AlertRule {
   annotations: Record<string, string>;
 }
 export const DEFAULTS: Readonly<RuleOptions>;
+export const SEGMENT_BUDGETS_EXAMPLE: Readonly<Record<string, number>>;
 export function buildRules(options?: Partial<RuleOptions>): {
   groups: { name: string; interval?: string; rules: AlertRule[] }[];
 };

@@ -30,6 +30,13 @@ export const DEFAULTS = Object.freeze({
   /** Window over which the spend rate is measured (default: `window`). */
   costWindow: undefined,
   costBy: [L.job],
+  /**
+   * Spend budget per user segment (withSegment: label promptscope_user_segment), USD per hour over `costWindow`:
+   * one rule per named segment, and `default` for every other segment (omit it to leave them unbudgeted). Calls
+   * outside any segment are not judged here (PromptscopeCostOverBudget covers all spend). Example:
+   * `{ free: 1, pro: 5, enterprise: 20, default: 5 }`.
+   */
+  segmentBudgetsUsdPerHour: Object.freeze({ default: 5 }),
   /** Traffic stopped: a job that made calls within `trafficLookback` but none within `trafficWindow`. */
   trafficLookback: '1h',
   /** default: `window` */
@@ -50,6 +57,7 @@ export const DEFAULTS = Object.freeze({
     latency: 'warning',
     ttft: 'warning',
     cost: 'warning',
+    segmentCost: 'warning',
     trafficStopped: 'critical',
     quality: 'warning',
   }),
@@ -57,12 +65,17 @@ export const DEFAULTS = Object.freeze({
   grafanaUrl: '',
 });
 
+/** The README's example of per-segment budgets; alerting/tests/segment-budgets.rules.yml is rendered with it. */
+export const SEGMENT_BUDGETS_EXAMPLE = Object.freeze({ free: 1, pro: 5, enterprise: 20, default: 5 });
+
 const calls = count(HISTOGRAMS.duration);
 const PROMPT =
   '{{ with $labels.gen_ai_prompt_name }}, prompt {{ . }}{{ end }}{{ with $labels.gen_ai_prompt_version }} version {{ . }}{{ end }}';
 const WHERE = `{{ $labels.gen_ai_provider_name }} model {{ $labels.gen_ai_request_model }} (service {{ $labels.job }}${PROMPT})`;
 const QWHERE =
   'prompt {{ $labels.gen_ai_prompt_name }} version {{ $labels.gen_ai_prompt_version }} (service {{ $labels.job }})';
+const SEGMENT_WHERE = 'segment {{ $labels.promptscope_user_segment }} (service {{ $labels.job }})';
+const regexEscape = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const percent = (x) => `${Math.round(x * 10000) / 100}%`;
 const DURATION = /^(\d+(ms|s|m|h|d|w|y))+$/;
 
@@ -87,6 +100,16 @@ export function buildRules(options = {}) {
   ])
     if (typeof o[key] !== 'number' || !Number.isFinite(o[key]) || o[key] < 0)
       throw new Error(`renderRules: ${key} must be a non-negative number, got ${o[key]}`);
+
+  const budgets = o.segmentBudgetsUsdPerHour;
+  if (budgets === null || typeof budgets !== 'object' || Array.isArray(budgets))
+    throw new Error('renderRules: segmentBudgetsUsdPerHour must be an object: { segment: USD per hour, default? }');
+  for (const [segment, usd] of Object.entries(budgets)) {
+    if (segment === '' || segment.length > 64 || [...segment].some((c) => c.charCodeAt(0) < 32))
+      throw new Error(`renderRules: segmentBudgetsUsdPerHour: ${JSON.stringify(segment)} is not a segment name`);
+    if (typeof usd !== 'number' || !Number.isFinite(usd) || usd < 0)
+      throw new Error(`renderRules: segmentBudgetsUsdPerHour.${segment} must be a non-negative number, got ${usd}`);
+  }
 
   const by = o.by.join(', ');
   const W = o.window;
@@ -172,6 +195,7 @@ export function buildRules(options = {}) {
         ...link('promptscope-llm-overview'),
       },
     },
+    ...segmentBudgetRules(o),
     {
       alert: 'PromptscopeTrafficStopped',
       expr: [
@@ -222,6 +246,45 @@ export function buildRules(options = {}) {
   if (o.evaluationInterval) group.interval = o.evaluationInterval;
   group.rules = rules;
   return { groups: [group] };
+}
+
+/**
+ * PromptscopeSegmentOverBudget: one rule per named segment (its own budget), then one for every other segment
+ * (`default`). Same alert name, so Alertmanager groups them; the segment is a label of each alert.
+ */
+function segmentBudgetRules(o) {
+  const named = Object.entries(o.segmentBudgetsUsdPerHour).filter(([segment]) => segment !== 'default');
+  const fallback = o.segmentBudgetsUsdPerHour.default;
+  const S = L.segment;
+  // `budget` names the budget that applied (the segment's own, or `default`): it also keeps the rules distinct.
+  const rule = (matchers, budget, which, name) => ({
+    alert: 'PromptscopeSegmentOverBudget',
+    expr: `sum by (${L.job}, ${S}) (rate(${COUNTERS.cost}{${matchers}}[${o.costWindow}])) * 3600 > ${budget}`,
+    for: o.forDuration,
+    labels: { severity: o.severity.segmentCost, budget: name },
+    annotations: {
+      summary: `LLM spend of ${SEGMENT_WHERE} is {{ $value | printf "%.2f" }} USD/hour, over its ${budget} USD/hour budget`,
+      description:
+        `The ${SEGMENT_WHERE} is spending {{ $value | printf "%.2f" }} USD per hour (measured over ${o.costWindow}), ` +
+        `over ${which} budget of ${budget} USD/hour. The Cost by segment dashboard shows its spend by prompt ` +
+        'version and its cost per call.',
+      ...(o.grafanaUrl
+        ? {
+            dashboard: `${o.grafanaUrl.replace(/\/$/, '')}/d/promptscope-segments?var-job={{ $labels.job }}&var-segment={{ $labels.promptscope_user_segment }}`,
+          }
+        : {}),
+    },
+  });
+  const rules = named.map(([segment, budget]) =>
+    rule(`${S}=${JSON.stringify(segment)}`, budget, `the segment's`, segment),
+  );
+  if (fallback !== undefined) {
+    const others = named.length
+      ? `, ${S}!~${JSON.stringify(named.map(([segment]) => regexEscape(segment)).join('|'))}`
+      : '';
+    rules.push(rule(`${S}!=""${others}`, fallback, 'the default segment', 'default'));
+  }
+  return rules;
 }
 
 /** @param {Partial<typeof DEFAULTS>} [options] @returns {string} the rules file (YAML) */

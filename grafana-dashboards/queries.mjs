@@ -10,6 +10,7 @@
 // 'spanmetrics' (the collector's spanmetrics connector), 'instrumentation-errors' (normally never), 'routes'
 // (a call through a createRoute route), 'fallbacks' (a routed call that fell back), 'route-errors' (a failed
 // attempt of a routed call), 'feedback' (feedback recorded with @promptscope/feedback on a prompt's completion).
+// Jaeger trace search panels are not PromQL: they are left out of allQueries(); jaegerQueries() lists them.
 import { dashboards } from './src/index.mjs';
 
 export const DEFAULT_SUBSTITUTE = Object.freeze({
@@ -18,6 +19,7 @@ export const DEFAULT_SUBSTITUTE = Object.freeze({
   model: '.*',
   prompt: '.*',
   version: '.*',
+  segment: '.*',
   __rate_interval: '1m',
   __interval: '1m',
   __range: '1h',
@@ -72,6 +74,7 @@ export function allQueries({ substitute: values = {} } = {}) {
     }
     for (const panel of dashboard.panels) {
       for (const t of panel.targets ?? []) {
+        if (isJaeger(t)) continue;
         out.push({
           dashboard: dashboard.uid,
           panel: panel.title,
@@ -82,6 +85,61 @@ export function allQueries({ substitute: values = {} } = {}) {
           template: t.expr,
           expr: substitute(t.expr, values),
           requires: requirements(t.expr),
+        });
+      }
+    }
+  }
+  return out;
+}
+
+const isJaeger = (t) => t.datasource?.type === 'jaeger';
+
+/** Grafana's logfmt tags (`a="x" b=y`) as an object of strings. */
+export function parseLogfmt(text) {
+  const tags = {};
+  const re = /([^\s=]+)=(?:"((?:[^"\\]|\\.)*)"|(\S*))/g;
+  for (const m of text.matchAll(re)) tags[m[1]] = m[2] !== undefined ? JSON.parse(`"${m[2]}"`) : m[3];
+  return tags;
+}
+
+/**
+ * Every Jaeger trace search panel, with variables substituted (no defaults for `service`, and `version` must be
+ * one exact value, as in a panel repeated per version): what Grafana sends to Jaeger's `/api/traces`.
+ * @param {{ substitute?: Record<string, string> }} [options]
+ * @returns {{ dashboard: string, panel: string, panelId: number, refId: string, repeat?: string,
+ *   template: Record<string, unknown>, service: string, tags: Record<string, string>, minDuration?: string,
+ *   limit?: number, url: (base: string, startUs: number, endUs: number) => string }[]}
+ */
+export function jaegerQueries({ substitute: values = {} } = {}) {
+  const out = [];
+  for (const { dashboard } of dashboards()) {
+    for (const panel of dashboard.panels) {
+      for (const t of (panel.targets ?? []).filter(isJaeger)) {
+        const service = substitute(t.service, values);
+        const tags = Object.fromEntries(
+          Object.entries(parseLogfmt(t.tags ?? '')).map(([k, v]) => [k, substitute(v, values)]),
+        );
+        const { minDuration, limit } = t;
+        out.push({
+          dashboard: dashboard.uid,
+          panel: panel.title,
+          panelId: panel.id,
+          refId: t.refId,
+          repeat: panel.repeat,
+          template: t,
+          service,
+          tags,
+          minDuration,
+          limit,
+          url: (base, startUs, endUs) =>
+            `${base.replace(/\/+$/, '')}/api/traces?${new URLSearchParams({
+              service,
+              tags: JSON.stringify(tags),
+              start: String(startUs),
+              end: String(endUs),
+              limit: String(limit ?? 20),
+              ...(minDuration ? { minDuration } : {}),
+            })}`,
         });
       }
     }

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { buildRules, DEFAULTS, renderRules } from '../rules.mjs';
+import { buildRules, DEFAULTS, renderRules, SEGMENT_BUDGETS_EXAMPLE } from '../rules.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const rulesFile = join(root, 'rules/promptscope.rules.yml');
@@ -16,6 +16,7 @@ const ALERTS = [
   'PromptscopeLatencyP95High',
   'PromptscopeTimeToFirstTokenP95High',
   'PromptscopeCostOverBudget',
+  'PromptscopeSegmentOverBudget',
   'PromptscopeTrafficStopped',
   'PromptscopeQualityDrop',
 ];
@@ -35,9 +36,13 @@ describe('rules generator', () => {
       readFileSync(rulesFile, 'utf8'),
       'alerting/rules/promptscope.rules.yml differs from alerting/rules.mjs: run `npm run alerts`',
     ).toBe(renderRules());
+    expect(
+      readFileSync(join(root, 'tests/segment-budgets.rules.yml'), 'utf8'),
+      'alerting/tests/segment-budgets.rules.yml differs from alerting/rules.mjs: run `npm run alerts`',
+    ).toBe(renderRules({ segmentBudgetsUsdPerHour: SEGMENT_BUDGETS_EXAMPLE }));
   });
 
-  it('defines the six alerts, each with severity, summary and description', () => {
+  it('defines the seven alerts, each with severity, summary and description', () => {
     const rules = buildRules().groups[0].rules;
     expect(rules.map((r: any) => r.alert)).toEqual(ALERTS);
     for (const r of rules) {
@@ -72,7 +77,37 @@ describe('rules generator', () => {
     );
   });
 
+  it('budgets each named segment on its own, and every other segment with the default', () => {
+    const rules = buildRules({ segmentBudgetsUsdPerHour: { free: 1, 'beta.eu': 2.5, default: 5 } }).groups[0].rules;
+    const segment = rules.filter((r) => r.alert === 'PromptscopeSegmentOverBudget');
+    expect(segment.map((r) => [r.labels.budget, r.expr])).toEqual([
+      [
+        'free',
+        'sum by (job, promptscope_user_segment) (rate(promptscope_client_cost_usd_total{promptscope_user_segment="free"}[5m])) * 3600 > 1',
+      ],
+      [
+        'beta.eu',
+        'sum by (job, promptscope_user_segment) (rate(promptscope_client_cost_usd_total{promptscope_user_segment="beta.eu"}[5m])) * 3600 > 2.5',
+      ],
+      [
+        'default',
+        'sum by (job, promptscope_user_segment) (rate(promptscope_client_cost_usd_total{promptscope_user_segment!="", promptscope_user_segment!~"free|beta\\\\.eu"}[5m])) * 3600 > 5',
+      ],
+    ]);
+    // no default: only the named segments are judged; the segment window follows costWindow
+    const named = buildRules({ segmentBudgetsUsdPerHour: { enterprise: 20 }, costWindow: '1h' }).groups[0].rules;
+    expect(named.filter((r) => r.alert === 'PromptscopeSegmentOverBudget').map((r) => r.expr)).toEqual([
+      'sum by (job, promptscope_user_segment) (rate(promptscope_client_cost_usd_total{promptscope_user_segment="enterprise"}[1h])) * 3600 > 20',
+    ]);
+    expect(renderRules({ segmentBudgetsUsdPerHour: {} })).not.toContain('PromptscopeSegmentOverBudget');
+  });
+
   it('rejects bad parameters', () => {
+    expect(() => renderRules({ segmentBudgetsUsdPerHour: { free: -1 } })).toThrow(/segmentBudgetsUsdPerHour\.free/);
+    expect(() => renderRules({ segmentBudgetsUsdPerHour: { '': 1 } })).toThrow(/segmentBudgetsUsdPerHour/);
+    expect(() => renderRules({ segmentBudgetsUsdPerHour: 5 as unknown as Record<string, number> })).toThrow(
+      /segmentBudgetsUsdPerHour/,
+    );
     expect(() => renderRules({ window: '5 minutes' })).toThrow(/window/);
     expect(() => renderRules({ costBudgetUsdPerHour: Number.NaN })).toThrow(/costBudgetUsdPerHour/);
     expect(() => renderRules({ errorRatio: -1 })).toThrow(/errorRatio/);
@@ -108,8 +143,10 @@ describe.skipIf(!has('promtool'))('promtool', () => {
   it('check rules: the committed rules and a fast rendering are valid', () => {
     const fast = join(tmp, 'fast.rules.yml');
     writeFileSync(fast, renderRules({ window: '1m', forDuration: '0s', minRequests: 1, evaluationInterval: '5s' }));
-    const r = run('promtool', ['check', 'rules', rulesFile, fast]);
-    expect(r.output).toContain('SUCCESS: 6 rules found');
+    const segments = join(root, 'tests/segment-budgets.rules.yml');
+    const r = run('promtool', ['check', 'rules', rulesFile, fast, segments]);
+    expect(r.output).toContain('SUCCESS: 7 rules found');
+    expect(r.output).toContain('SUCCESS: 10 rules found');
     expect(r.status, r.output).toBe(0);
   });
 

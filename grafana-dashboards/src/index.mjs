@@ -2,12 +2,14 @@
 import { llmOverview } from './llm-overview.mjs';
 import { promptVersions } from './prompt-versions.mjs';
 import { providerErrors } from './provider-errors.mjs';
+import { segments } from './segments.mjs';
 
 /** @returns {{ file: string, dashboard: Record<string, any> }[]} */
 export const dashboards = () => [
   { file: 'llm-overview.json', dashboard: llmOverview() },
   { file: 'prompt-versions.json', dashboard: promptVersions() },
   { file: 'provider-errors.json', dashboard: providerErrors() },
+  { file: 'segments.json', dashboard: segments() },
 ];
 
 /** The exact text committed in grafana-dashboards/dashboards/<file>. */

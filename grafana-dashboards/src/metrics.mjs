@@ -65,7 +65,16 @@ export const COUNTERS = Object.freeze({
    * promptscope_feedback_score plus gen_ai_evaluation_score_label (pass/fail, the category, the implicit signal).
    */
   feedback: 'promptscope_feedback_count_total',
+  /**
+   * promptscope.segment.overflow, unit {call}, observable counter: operations whose promptscope.user.segment was
+   * reported as `other` on metrics because the process had already seen `segmentLimit` distinct segments (the
+   * cardinality guard). Label job only; absent until the first overflow.
+   */
+  segmentOverflow: 'promptscope_segment_overflow_total',
 });
+
+/** What metrics report for a segment beyond the cardinality cap (`SEGMENT_OTHER` in @promptscope/core). */
+export const SEGMENT_OTHER = 'other';
 
 /** Label names on the promptscope metrics. */
 export const L = Object.freeze({
@@ -89,6 +98,13 @@ export const L = Object.freeze({
   evaluation: 'gen_ai_evaluation_name',
   scoreLabel: 'gen_ai_evaluation_score_label',
   feedbackKind: 'promptscope_feedback_kind',
+  /**
+   * promptscope.user.segment (withSegment): on the duration, token, TTFT and cost series of calls made inside a
+   * segment; `other` past the cardinality cap; absent outside any segment.
+   */
+  segment: 'promptscope_user_segment',
+  /** Resource service.name copied onto every series (resource_constant_labels): the Jaeger service name. */
+  serviceName: 'service_name',
 });
 
 /** Label names on the spanmetrics series (service is a dimension there, not only `job`). */

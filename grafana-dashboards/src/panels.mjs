@@ -96,8 +96,11 @@ export const errorRatio = (labels = [], range = '$__rate_interval', extraError =
 };
 
 /** Cost per call: USD rate over call rate. */
-export const costPerCall = (labels = [], range = '$__rate_interval') =>
-  `${rateSum(COUNTERS.cost, labels, [], range)}\n/\n${rateSum(count(HISTOGRAMS.duration), labels, [], range)}`;
+export const costPerCall = (labels = [], range = '$__rate_interval', matchers = []) =>
+  `${rateSum(COUNTERS.cost, labels, matchers, range)}\n/\n${rateSum(count(HISTOGRAMS.duration), labels, matchers, range)}`;
+
+/** The `segment` variable's matcher (withSegment): "All" (`.*`) also matches calls made outside any segment. */
+export const SEGMENT = `${L.segment}=~"$segment"`;
 
 /** Tokens per call: by token type, or of one token type (`input` / `output`) when `type` is given. */
 export const tokensPerCall = (labels = [], range = '$__rate_interval', type) => {
@@ -172,6 +175,44 @@ export function standardVariables({ promptSingle = false } = {}) {
     labelVariable({ name: 'version', label: 'Version', labelName: L.version, filters: [job, prompt] }),
   ];
 }
+
+/** The user segment (`promptscope_user_segment`, set with withSegment), within the variables before it. */
+export const segmentVariable = () =>
+  labelVariable({
+    name: 'segment',
+    label: 'Segment',
+    labelName: L.segment,
+    filters: [`${L.job}=~"$job"`, `${L.provider}=~"$provider"`, `${L.model}=~"$model"`, `${L.prompt}=~"$prompt"`],
+  });
+
+/**
+ * The Jaeger service of the trace search panels: one value (Jaeger searches one service at a time), the
+ * `service_name` label (resource service.name; `job` adds the namespace) of the selected jobs and prompt.
+ */
+export const serviceVariable = () =>
+  labelVariable({
+    name: 'service',
+    label: 'Jaeger service',
+    labelName: L.serviceName,
+    filters: [`${L.job}=~"$job"`, `${L.prompt}=~"$prompt"`],
+    multi: false,
+    includeAll: false,
+  });
+
+/**
+ * The error.type of the failed-completions trace search: one value (Jaeger matches exact tag values; its `error=true`
+ * search does not match OTLP error statuses in every storage, e.g. Jaeger v2's memory store), among the failed
+ * calls of the selected jobs, prompt and versions.
+ */
+export const errorTypeVariable = () =>
+  labelVariable({
+    name: 'error_type',
+    label: 'Error type (trace search)',
+    labelName: L.errorType,
+    filters: [`${L.job}=~"$job"`, `${L.prompt}=~"$prompt"`, `${L.version}=~"$version"`, `${L.errorType}!=""`],
+    multi: false,
+    includeAll: false,
+  });
 
 // ---------------------------------------------------------------------------------------------------------
 // Targets and panels
@@ -308,6 +349,76 @@ export function table({ title, description, columns, w = 24, h = 8, sortBy }) {
       { id: 'organize', options: { excludeByName: { Time: true }, renameByName } },
     ],
     targets,
+  };
+}
+
+/** Horizontal bars of one instant query (e.g. a topk), one bar per series. */
+export function barGauge({ title, description, unit, decimals, expr, legendFormat, w = 12, h = 8 }) {
+  return {
+    type: 'bargauge',
+    title,
+    description,
+    datasource: DS,
+    gridPos: { w, h },
+    fieldConfig: {
+      defaults: {
+        unit,
+        decimals,
+        min: 0,
+        color: { mode: 'continuous-BlYlRd' },
+        thresholds: { mode: 'absolute', steps: [{ color: 'green', value: null }] },
+      },
+      overrides: [],
+    },
+    options: {
+      displayMode: 'gradient',
+      orientation: 'horizontal',
+      showUnfilled: true,
+      valueMode: 'color',
+      namePlacement: 'left',
+      sizing: 'auto',
+      reduceOptions: { calcs: ['lastNotNull'], fields: '', values: false },
+    },
+    targets: withRefIds([{ ...instantTarget(expr, legendFormat), format: 'time_series' }]),
+  };
+}
+
+/** The Jaeger datasource, by the uid provisioning/datasources/datasources.yaml gives it. */
+export const JAEGER_DS = Object.freeze({ type: 'jaeger', uid: DATASOURCE_UIDS.jaeger });
+
+/**
+ * A Jaeger trace search (Grafana's Jaeger query: `queryType: 'search'`, `service`, `tags` in logfmt, optional
+ * `minDuration`, `limit`), shown as the trace list Jaeger returns: a table whose trace ids open the trace.
+ * Jaeger searches one service with exact tag values: the panel is repeated per `repeat` variable value so that
+ * a multi-valued variable (e.g. `version`) becomes one exact value per panel.
+ * @param {{ title: string, description?: string, tags: Record<string, string>, minDuration?: string,
+ *   limit?: number, repeat?: string, w?: number, h?: number }} opts
+ */
+export function traceSearch({ title, description, tags, minDuration, limit = 20, repeat, w = 24, h = 8 }) {
+  // logfmt, every value quoted: Grafana sends each as a string tag value (`error="true"` too).
+  const logfmt = Object.entries(tags)
+    .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+    .join(' ');
+  return {
+    type: 'table',
+    title,
+    description,
+    datasource: JAEGER_DS,
+    gridPos: { w, h },
+    ...(repeat ? { repeat, repeatDirection: 'h', maxPerRow: 2 } : {}),
+    fieldConfig: { defaults: { custom: { align: 'auto', cellOptions: { type: 'auto' } } }, overrides: [] },
+    options: { showHeader: true, cellHeight: 'sm', footer: { show: false, reducer: ['sum'], fields: '' } },
+    targets: [
+      {
+        datasource: JAEGER_DS,
+        refId: 'A',
+        queryType: 'search',
+        service: '$service',
+        tags: logfmt,
+        minDuration,
+        limit,
+      },
+    ],
   };
 }
 

@@ -1,9 +1,10 @@
 // Prompt versions: pick one prompt, compare its versions side by side.
-import { COUNTERS, count, HISTOGRAMS, L } from './metrics.mjs';
+import { COUNTERS, count, HISTOGRAMS, L, SPAN_L } from './metrics.mjs';
 import {
   costPerCall,
   dashboard,
   errorRatio,
+  errorTypeVariable,
   feedbackMean,
   feedbackNegativeRatio,
   feedbackVolume,
@@ -11,11 +12,14 @@ import {
   quantile,
   rateSum,
   row,
+  serviceVariable,
+  spanSel,
   standardVariables,
   table,
   target,
   timeseries,
   tokensPerCall,
+  traceSearch,
 } from './panels.mjs';
 
 const calls = count(HISTOGRAMS.duration);
@@ -25,6 +29,11 @@ const QUALITY_NOTE =
   'From promptscope_feedback_score (@promptscope/feedback: recordFeedback, thumbs, recordImplicit), every ' +
   'evaluation on the 0..1 scale together; mean = sum / count. Feedback carries the response model and no ' +
   'provider: the provider variable does not apply.';
+const WORST_NOTE =
+  'A Jaeger trace search (service $service, this prompt version): click a trace id to open the trace, the ' +
+  'completion span with its feedback or error. Tail sampling keeps every trace with an error, slow traces and a ' +
+  'share of the rest, so older or sampled-out completions may be missing. Ranked by score across every ' +
+  'evaluation: `promptscope worst $prompt --prompt-version <v>` (and `--failed`).';
 const NEGATIVE_NOTE =
   'Share of scored feedback with score <= 0.4 (the le="0.4" bucket): thumbs down, regenerated, discarded or ' +
   'abandoned answers, edits that rewrote 60 % or more.';
@@ -36,7 +45,7 @@ export function promptVersions() {
     description:
       'promptscope: pick a prompt and compare its versions side by side (latency, time to first token, ' +
       'error ratio, cost and tokens per call, and quality from user feedback).',
-    variables: standardVariables({ promptSingle: true }),
+    variables: [...standardVariables({ promptSingle: true }), serviceVariable(), errorTypeVariable()],
     panels: [
       row('Versions side by side (selected time range)'),
       table({
@@ -119,7 +128,7 @@ export function promptVersions() {
         unit: 'none',
         decimals: 2,
         min: 0,
-        targets: [target(feedbackMean(V), legend, { exemplar: false })],
+        targets: [target(feedbackMean(V), legend)],
       }),
       timeseries({
         title: 'Negative feedback ratio by version',
@@ -127,7 +136,7 @@ export function promptVersions() {
         unit: 'percentunit',
         min: 0,
         max: 1,
-        targets: [target(feedbackNegativeRatio(V), legend, { exemplar: false })],
+        targets: [target(feedbackNegativeRatio(V), legend)],
       }),
       timeseries({
         title: 'Feedback per second by version and kind',
@@ -153,6 +162,46 @@ export function promptVersions() {
             { exemplar: false },
           ),
         ],
+      }),
+
+      row('Worst completions (traces)'),
+      timeseries({
+        title: 'Time to failure by version (exemplars open the failed trace)',
+        description:
+          "p50 duration of failed provider spans, from the collector's spanmetrics (computed before tail " +
+          'sampling; its exemplars carry the trace id, and tail sampling keeps every error trace). Click an ' +
+          'exemplar to open a failed completion in Jaeger.',
+        unit: 's',
+        targets: [
+          target(
+            `histogram_quantile(0.5, sum by (le, ${L.version}) (rate(${HISTOGRAMS.spanDuration}_bucket${spanSel(`${SPAN_L.statusCode}="${SPAN_L.statusError}"`)}[$__rate_interval])))`,
+            `p50 ${legend}`,
+          ),
+        ],
+      }),
+      timeseries({
+        title: 'Failed calls per second by version and error.type',
+        unit: 'short',
+        targets: [target(rateSum(calls, [...V, L.errorType], [`${L.errorType}!=""`]), `${legend} {{error_type}}`)],
+      }),
+      traceSearch({
+        title: 'Thumbs down on $prompt v$version',
+        description: `Completions of this version a user gave a thumbs down (gen_ai.evaluation.score.label=fail). ${WORST_NOTE}`,
+        tags: {
+          'gen_ai.prompt.name': '$prompt',
+          'gen_ai.prompt.version': '$version',
+          'gen_ai.evaluation.score.label': 'fail',
+        },
+        repeat: 'version',
+      }),
+      traceSearch({
+        title: 'Failed completions of $prompt v$version ($error_type)',
+        description:
+          'Completions of this version that failed with the error.type picked in the `error_type` variable (exact ' +
+          "values: Jaeger v2's memory store does not match an `error=true` search against OTLP error statuses). " +
+          WORST_NOTE,
+        tags: { 'gen_ai.prompt.name': '$prompt', 'gen_ai.prompt.version': '$version', 'error.type': '$error_type' },
+        repeat: 'version',
       }),
     ],
   });

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { allQueries, substitute } from '../queries.mjs';
+import { allQueries, jaegerQueries, parseLogfmt, substitute } from '../queries.mjs';
 import { dashboards, render } from '../src/index.mjs';
 import { fixture } from './fixture.js';
 import { hasBinary, startPrometheus, type ThrowawayPrometheus } from './prometheus.js';
@@ -11,6 +11,13 @@ const generated = dashboards();
 // biome-ignore lint/suspicious/noTemplateCurlyInString: Grafana's variable syntax
 const DS_VAR = '${datasource}';
 const VARIABLES = ['datasource', 'job', 'provider', 'model', 'prompt', 'version'];
+/** Variables beyond the standard ones, per dashboard. */
+const EXTRA_VARIABLES: Record<string, string[]> = {
+  'promptscope-prompt-versions': ['service', 'error_type'],
+  'promptscope-segments': ['segment'],
+};
+const isJaeger = (t: any) => t.datasource?.type === 'jaeger';
+const JAEGER_DS = { type: 'jaeger', uid: 'jaeger' };
 
 describe('generated dashboards', () => {
   it('match the committed JSON (run `npm run dashboards` when this fails)', () => {
@@ -31,6 +38,7 @@ describe('generated dashboards', () => {
       'promptscope-llm-overview',
       'promptscope-prompt-versions',
       'promptscope-provider-errors',
+      'promptscope-segments',
     ]);
     expect(new Set(generated.map((d) => d.dashboard.title)).size).toBe(generated.length);
   });
@@ -56,7 +64,10 @@ describe('generated dashboards', () => {
 
       it('queries the datasource variable from every panel and target', () => {
         for (const p of panels.filter((p) => p.type !== 'row' && p.type !== 'text')) {
-          expect(p.datasource, p.title).toEqual({ type: 'prometheus', uid: DS_VAR });
+          // Trace searches query the provisioned Jaeger datasource, the rest the Prometheus variable.
+          expect(p.datasource, p.title).toEqual(
+            p.targets?.some(isJaeger) ? JAEGER_DS : { type: 'prometheus', uid: DS_VAR },
+          );
           expect(p.targets.length, p.title).toBeGreaterThan(0);
           for (const t of p.targets) {
             expect(t.datasource, p.title).toEqual(p.datasource);
@@ -68,7 +79,7 @@ describe('generated dashboards', () => {
 
       it('has the standard variables, each with an "All" that works', () => {
         const vars = dashboard.templating.list as any[];
-        expect(vars.map((v) => v.name)).toEqual(VARIABLES);
+        expect(vars.map((v) => v.name)).toEqual([...VARIABLES, ...(EXTRA_VARIABLES[dashboard.uid] ?? [])]);
         for (const v of vars.filter((v) => v.type === 'query')) {
           expect(v.datasource).toEqual({ type: 'prometheus', uid: DS_VAR });
           expect(v.definition).toMatch(/^label_values\(gen_ai_client_operation_duration_seconds_count/);
@@ -78,8 +89,11 @@ describe('generated dashboards', () => {
 
       it('filters every promptscope metric query by the variables', () => {
         for (const p of panels)
-          for (const t of p.targets ?? []) {
+          for (const t of (p.targets ?? []).filter((t: any) => !isJaeger(t))) {
             expect(t.expr, p.title).toContain('=~"$job"');
+            // The segment dashboard filters by segment too (but the overflow counter carries job only).
+            if (dashboard.uid === 'promptscope-segments' && !/promptscope_segment_overflow/.test(t.expr))
+              expect(t.expr, p.title).toContain('promptscope_user_segment=~"$segment"');
             // The route counters carry no model or prompt labels; provider errors carry the provider.
             if (/promptscope_provider_errors/.test(t.expr)) expect(t.expr, p.title).toContain('=~"$provider"');
             // Feedback carries the response model (matched with an optional date suffix) and no provider.
@@ -88,7 +102,9 @@ describe('generated dashboards', () => {
               for (const v of ['prompt', 'version']) expect(t.expr, p.title).toContain(`=~"$${v}"`);
               expect(t.expr, p.title).not.toContain('$provider');
             } else if (
-              !/promptscope_instrumentation_errors|promptscope_route_|promptscope_provider_errors/.test(t.expr)
+              !/promptscope_instrumentation_errors|promptscope_route_|promptscope_provider_errors|promptscope_segment_overflow/.test(
+                t.expr,
+              )
             )
               for (const v of ['provider', 'model', 'prompt', 'version'])
                 expect(t.expr, p.title).toContain(`=~"$${v}"`);
@@ -97,7 +113,8 @@ describe('generated dashboards', () => {
 
       it('asks for exemplars on range queries of histogram latency panels', () => {
         const latency = panels.filter((p) => p.type === 'timeseries' && p.fieldConfig.defaults.unit === 's');
-        expect(latency.length).toBeGreaterThan(0);
+        // Cost by segment has no latency panel.
+        if (dashboard.uid !== 'promptscope-segments') expect(latency.length).toBeGreaterThan(0);
         for (const p of latency) for (const t of p.targets) expect(t.exemplar, p.title).toBe(true);
       });
     });
@@ -174,6 +191,113 @@ describe('quality panels', () => {
 
   it('llm overview has a quality stat', () => {
     expect(exprs('promptscope-llm-overview')).toMatch(/Feedback score: [^\n]*increase\(promptscope_feedback_score_sum/);
+  });
+});
+
+describe('segment panels', () => {
+  const seg = generated.find((d) => d.dashboard.uid === 'promptscope-segments')!.dashboard;
+  const text = (seg.panels as { title: string; targets?: { expr: string }[] }[])
+    .flatMap((p) => (p.targets ?? []).map((t) => `${p.title}: ${t.expr}`))
+    .join('\n');
+
+  it('Cost by segment has cost over time, tokens, top spenders, cost per call by segment and version, overflow', () => {
+    expect(text).toMatch(
+      /Cost per hour by segment: sum by \(promptscope_user_segment\) \(rate\(promptscope_client_cost_usd_total\{[^}]*promptscope_user_segment=~"\$segment"\}\[\$__rate_interval\]\)\) \* 3600/,
+    );
+    expect(text).toMatch(
+      /Tokens per second by segment[^:]*: sum by \(promptscope_user_segment, gen_ai_token_type\) \(rate\(gen_ai_client_token_usage_sum/,
+    );
+    expect(text).toMatch(
+      /Top segments by spend[^:]*: topk\(10, sum by \(promptscope_user_segment\) \(increase\(promptscope_client_cost_usd_total\{[^}]*\}\[\$__range\]\)\)\)/,
+    );
+    expect(text).toMatch(
+      /Cost per call by segment and prompt version: sum by \(promptscope_user_segment, gen_ai_prompt_name, gen_ai_prompt_version\) \(rate\(promptscope_client_cost_usd_total[^\n]*\n\/\nsum by \(promptscope_user_segment, gen_ai_prompt_name, gen_ai_prompt_version\) \(rate\(gen_ai_client_operation_duration_seconds_count/,
+    );
+    expect(text).toContain('sum (increase(promptscope_segment_overflow_total{job=~"$job"}[$__range])) or vector(0)');
+    const variable = (seg.templating.list as any[]).find((v) => v.name === 'segment');
+    expect(variable.definition).toBe(
+      'label_values(gen_ai_client_operation_duration_seconds_count{job=~"$job", gen_ai_provider_name=~"$provider", gen_ai_request_model=~"$model", gen_ai_prompt_name=~"$prompt"}, promptscope_user_segment)',
+    );
+    expect(variable.allValue).toBe('.*');
+  });
+});
+
+describe('worst completions, one click away', () => {
+  const pv = generated.find((d) => d.dashboard.uid === 'promptscope-prompt-versions')!.dashboard;
+  const panels = pv.panels as any[];
+
+  it('feedback and error panels ask for exemplars (the failed-call one from spanmetrics, whose exemplars exist)', () => {
+    for (const title of [
+      'Feedback score by version',
+      'Negative feedback ratio by version',
+      'Time to failure by version (exemplars open the failed trace)',
+    ]) {
+      const p = panels.find((p) => p.title === title);
+      expect(p, title).toBeDefined();
+      for (const t of p.targets) expect(t.exemplar, title).toBe(true);
+    }
+    const failure = panels.find((p) => p.title.startsWith('Time to failure by version'));
+    expect(failure.targets[0].expr).toContain('traces_span_metrics_duration_seconds_bucket{');
+    expect(failure.targets[0].expr).toContain('status_code="STATUS_CODE_ERROR"');
+  });
+
+  it('trace search panels query Jaeger for the thumbs-down and the failed completions of each selected version', () => {
+    const searches = panels.filter((p) => p.targets?.some(isJaeger));
+    expect(searches.map((p) => p.title)).toEqual([
+      'Thumbs down on $prompt v$version',
+      'Failed completions of $prompt v$version ($error_type)',
+    ]);
+    for (const p of searches) {
+      expect(p.type).toBe('table');
+      expect(p.datasource).toEqual(JAEGER_DS);
+      // Jaeger matches exact tag values: one panel per selected version
+      expect(p.repeat).toBe('version');
+      expect(p.targets).toHaveLength(1);
+      const [t] = p.targets;
+      expect(t).toMatchObject({ refId: 'A', datasource: JAEGER_DS, queryType: 'search', service: '$service' });
+      expect(parseLogfmt(t.tags)).toMatchObject({
+        'gen_ai.prompt.name': '$prompt',
+        'gen_ai.prompt.version': '$version',
+      });
+    }
+    expect(parseLogfmt(searches[0].targets[0].tags)['gen_ai.evaluation.score.label']).toBe('fail');
+    expect(parseLogfmt(searches[1].targets[0].tags)['error.type']).toBe('$error_type');
+    const errorType = (pv.templating.list as any[]).find((v) => v.name === 'error_type');
+    expect(errorType).toMatchObject({ multi: false, includeAll: false });
+    expect(errorType.definition).toContain('error_type!=""}, error_type)');
+    // the service variable: one Jaeger service (service.name), from the selected jobs and prompt
+    const service = (pv.templating.list as any[]).find((v) => v.name === 'service');
+    expect(service).toMatchObject({ multi: false, includeAll: false });
+    expect(service.definition).toMatch(/, service_name\)$/);
+  });
+
+  it('jaegerQueries lists them with variables substituted; allQueries (PromQL only) leaves them out', () => {
+    const q = jaegerQueries({
+      substitute: { service: 'demo', prompt: 'support-reply', version: '2', error_type: '500' },
+    });
+    expect(q.map((x) => [x.dashboard, x.service, x.tags])).toEqual([
+      [
+        'promptscope-prompt-versions',
+        'demo',
+        {
+          'gen_ai.prompt.name': 'support-reply',
+          'gen_ai.prompt.version': '2',
+          'gen_ai.evaluation.score.label': 'fail',
+        },
+      ],
+      [
+        'promptscope-prompt-versions',
+        'demo',
+        { 'gen_ai.prompt.name': 'support-reply', 'gen_ai.prompt.version': '2', 'error.type': '500' },
+      ],
+    ]);
+    const url = new URL(q[1].url('http://127.0.0.1:16686/', 1, 2));
+    expect(url.pathname).toBe('/api/traces');
+    expect(JSON.parse(url.searchParams.get('tags')!)).toEqual(q[1].tags);
+    expect(url.searchParams.get('service')).toBe('demo');
+    expect(() => jaegerQueries()).toThrow(/\$service/);
+    for (const x of allQueries()) expect(x.expr).not.toContain('queryType');
+    expect(parseLogfmt('a="x y" b=z c="q\\"r"')).toEqual({ a: 'x y', b: 'z', c: 'q"r' });
   });
 });
 
@@ -282,6 +406,35 @@ describe('queries', () => {
       const negative = await at('Negative feedback ratio by version');
       expect(negative['1']).toBeCloseTo(2 / 6, 2);
       expect(negative['2']).toBeCloseTo(3 / 6, 2);
+    });
+
+    it('computes cost by segment and the top spender the fixture implies', async () => {
+      const at = async (panel: string) => {
+        const q = queries.find((q) => q.panel === panel)!;
+        const r = await prom.query(q.expr, end);
+        return ((r.data?.result ?? []) as { metric: Record<string, string>; value: [number, string] }[]).map(
+          (s) => [s.metric.promptscope_user_segment, Number(s.value[1])] as const,
+        );
+      };
+      // per 15 s step: free 3 × 0.0003 USD, enterprise 3 × 0.0009 USD
+      const perHour = Object.fromEntries(await at('Cost per hour by segment'));
+      expect(perHour.free).toBeCloseTo((0.0009 / 15) * 3600, 4);
+      expect(perHour.enterprise).toBeCloseTo((0.0027 / 15) * 3600, 4);
+      const top = await at('Top segments by spend (selected time range)');
+      expect(top.map(([s]) => s).sort()).toEqual(['enterprise', 'free']);
+      const picked = allQueries({ substitute: { segment: 'enterprise' } }).filter(
+        (q) => q.dashboard === 'promptscope-segments' && q.kind === 'panel' && !/overflow/.test(q.expr),
+      );
+      for (const q of picked) {
+        const r: any = await prom.query(q.expr, end);
+        expect(r.data?.result.length, `${q.panel}: ${q.expr}`).toBeGreaterThan(0);
+        for (const s of r.data.result)
+          if (s.metric.promptscope_user_segment !== undefined)
+            expect(s.metric.promptscope_user_segment).toBe('enterprise');
+      }
+      const overflow = queries.find((q) => /promptscope_segment_overflow/.test(q.expr))!;
+      const r: any = await prom.query(overflow.expr, end);
+      expect(Number(r.data.result[0].value[1])).toBeGreaterThan(0);
     });
 
     it('computes the fallbacks per routed call the fixture implies', async () => {

@@ -85,6 +85,7 @@ export function fixture(end = Math.floor(Date.now() / 1000 / STEP) * STEP - 60) 
     gen_ai_response_model: 'gpt-4o-mini-2024-07-18',
     server_address: '127.0.0.1',
     server_port: '8080',
+    service_name: 'demo',
   };
   const every =
     (n: number, k = 1) =>
@@ -94,7 +95,15 @@ export function fixture(end = Math.floor(Date.now() / 1000 / STEP) * STEP - 60) 
     ['1', 0.5],
     ['2', 0.9],
   ] as const) {
-    const l = { ...base, gen_ai_prompt_name: 'support-reply', gen_ai_prompt_version: version };
+    // User segments (withSegment): version 1's calls are for `free` users, version 2's for `enterprise` ones,
+    // whose calls cost 3 times as much.
+    const segment = version === '1' ? 'free' : 'enterprise';
+    const l = {
+      ...base,
+      gen_ai_prompt_name: 'support-reply',
+      gen_ai_prompt_version: version,
+      promptscope_user_segment: segment,
+    };
     const ok = () => 3;
     m.histogram('gen_ai_client_operation_duration_seconds', l, DURATION_BUCKETS, latency, ok);
     m.histogram(
@@ -109,7 +118,7 @@ export function fixture(end = Math.floor(Date.now() / 1000 / STEP) * STEP - 60) 
     m.histogram('gen_ai_client_token_usage', { ...l, gen_ai_token_type: 'output' }, TOKEN_BUCKETS, 200, ok);
     m.histogram('gen_ai_client_operation_time_to_first_chunk_seconds', l, DURATION_BUCKETS, latency / 3, ok);
     m.histogram('gen_ai_client_operation_time_per_output_chunk_seconds', l, DURATION_BUCKETS, 0.01, ok);
-    m.counter('promptscope_client_cost_usd', l, () => 3 * 0.0003);
+    m.counter('promptscope_client_cost_usd', l, () => 3 * (segment === 'free' ? 0.0003 : 0.0009));
     const span = {
       job: 'demo',
       service_name: 'demo',
@@ -146,12 +155,28 @@ export function fixture(end = Math.floor(Date.now() / 1000 / STEP) * STEP - 60) 
     m.counter('promptscope_feedback_count', { ...implicit, gen_ai_evaluation_score_label: 'regenerated' }, every(4));
     m.counter('traces_span_metrics_calls', { ...span, status_code: 'STATUS_CODE_UNSET' }, ok);
     m.counter('traces_span_metrics_calls', { ...span, status_code: 'STATUS_CODE_ERROR', error_type: '429' }, every(4));
+    m.histogram(
+      'traces_span_metrics_duration_seconds',
+      { ...span, status_code: 'STATUS_CODE_UNSET' },
+      DURATION_BUCKETS,
+      latency,
+      ok,
+    );
+    m.histogram(
+      'traces_span_metrics_duration_seconds',
+      { ...span, status_code: 'STATUS_CODE_ERROR', error_type: '429' },
+      DURATION_BUCKETS,
+      0.1,
+      every(4),
+    );
   }
   // A call outside any prompt (no prompt labels), with a model that has no price.
   const noPrompt = { ...base, gen_ai_request_model: 'my-llama', gen_ai_response_model: 'my-llama' };
   m.histogram('gen_ai_client_operation_duration_seconds', noPrompt, DURATION_BUCKETS, 1.5, every(2));
   m.counter('promptscope_client_unpriced_calls', noPrompt, every(2));
   m.counter('promptscope_instrumentation_errors', { job: 'demo', stage: 'stream' }, every(10));
+  // The segment cardinality guard folded a call into "other" every 10 steps (job label only).
+  m.counter('promptscope_segment_overflow', { job: 'demo' }, every(10));
   // A fallback route (createRoute): OpenAI first, then Anthropic. Its counters carry job and route labels only
   // (provider errors also gen_ai_provider_name). Per 4 steps: 4 routed calls; 1 answered after a retry, 1 fell
   // back after two 503s.

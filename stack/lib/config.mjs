@@ -25,9 +25,16 @@ export const ADDR = {
 
 /**
  * Settings of --fast (the e2e test): alerts react within seconds instead of minutes.
- * The cost budget is far below what the demo spends, so the cost alert fires too.
+ * The cost budget is far below what the demo spends, so the cost alert fires too; so is the `enterprise`
+ * segment's, while every other segment gets a budget no demo reaches: PromptscopeSegmentOverBudget fires for
+ * the demo's enterprise segment only.
  */
-export const FAST_RULES = { window: '1m', forDuration: '0s', costBudgetUsdPerHour: 0.001 };
+export const FAST_RULES = {
+  window: '1m',
+  forDuration: '0s',
+  costBudgetUsdPerHour: 0.001,
+  segmentBudgetsUsdPerHour: { enterprise: 0.0001, default: 1000 },
+};
 export const FAST_EVALUATION_INTERVAL = '1s';
 export const FAST_SCRAPE_INTERVAL = '2s';
 export const FAST_ALERTMANAGER = { group_wait: '1s', group_interval: '1s', repeat_interval: '1m' };

@@ -1,7 +1,8 @@
 /**
  * The whole stack, end to end, as native processes on the documented loopback ports:
  * `up --fast` -> the demo's traffic and feedback -> Jaeger (tail-sampled traces), Prometheus (SDK metrics +
- * spanmetrics, every dashboard query, quality panels included), rules -> Alertmanager -> a webhook sink on 127.0.0.1:9097 (firing, then resolved)
+ * spanmetrics, every dashboard query, quality and segment panels included; `promptscope worst` and the dashboards'
+ * Jaeger trace searches against Jaeger), rules -> Alertmanager -> a webhook sink on 127.0.0.1:9097 (firing, then resolved)
  * -> `down`. Cold, `up` builds the collector and Jaeger (many minutes); warm it takes seconds.
  * Needs `npm run build` (the demo runs the built register hook). Fails (never skips) when a port is taken.
  */
@@ -16,6 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
 const CLI = join(REPO, 'stack', 'cli.mjs');
+const PROMPTSCOPE_CLI = join(REPO, 'packages', 'cli', 'dist', 'bin.js');
 const DEMO = join(REPO, 'examples', 'demo', 'src', 'main.mjs');
 const DEMO_APP = join(REPO, 'examples', 'demo', 'src', 'app.mjs');
 const REGISTER_DIST = join(REPO, 'packages', 'register', 'dist', 'index.js');
@@ -31,6 +33,8 @@ const ALERTMANAGER = 'http://127.0.0.1:9093';
 const WEBHOOK_PORT = 9097;
 const SERVICE = 'promptscope-demo';
 const DEMO_CALLS = 80;
+/** The demo's user segments (examples/demo/src/plan.mjs), every ticket in one of them. */
+const DEMO_SEGMENTS = ['enterprise', 'free', 'pro'];
 const CONTENT_KEYS =
   /^(gen_ai\.(input\.messages|output\.messages|system_instructions)|gen_ai\.(prompt|completion)\.\d+)/;
 // Up to 40 min for a cold build of the collector and Jaeger; a warm `up` takes seconds.
@@ -42,7 +46,25 @@ type Notification = {
   commonLabels: Record<string, string>;
   alerts: { status: string; labels: Record<string, string> }[];
 };
-type JaegerSpan = { traceID: string; spanID: string; tags: { key: string; value: unknown }[]; processID: string };
+type JaegerSpan = {
+  traceID: string;
+  spanID: string;
+  tags: { key: string; value: unknown }[];
+  processID: string;
+  references?: { refType: string; spanID: string }[];
+};
+type Worst = {
+  completions: {
+    traceId: string;
+    spanId: string;
+    completionFound: boolean;
+    score?: number;
+    promptVersion?: string;
+    traceUrl: string;
+    traceApiUrl: string;
+    feedback: { evaluation: string; score?: number; spanId: string }[];
+  }[];
+};
 type JaegerTrace = {
   traceID: string;
   spans: JaegerSpan[];
@@ -101,6 +123,8 @@ async function jaegerTraces(startUs: number): Promise<JaegerTrace[]> {
 }
 
 const tags = (span: JaegerSpan) => Object.fromEntries(span.tags.map((t) => [t.key, t.value]));
+const parentOf = (span: JaegerSpan) => span.references?.find((r) => r.refType === 'CHILD_OF')?.spanID;
+const isEvaluation = (span: JaegerSpan) => span.tags.some((t) => t.key === 'gen_ai.evaluation.name');
 const isGenAi = (span: JaegerSpan) => span.tags.some((t) => t.key === 'gen_ai.operation.name');
 const isError = (span: JaegerSpan) =>
   span.tags.some(
@@ -303,6 +327,145 @@ describe('native stack e2e (collector, Jaeger v2, Prometheus, Alertmanager)', ()
     });
   }, 120_000);
 
+  it("the segment panels return data for each of the demo's segments, and the segment label holds exactly those", async () => {
+    for (const metric of ['promptscope_client_cost_usd_total', 'gen_ai_client_operation_duration_seconds_count']) {
+      const groups = (await promQuery(`group by (promptscope_user_segment) (${metric}{job="${SERVICE}"})`)) as {
+        metric: Record<string, string>;
+      }[];
+      // every demo call ran inside withSegment: no series without the label, none folded into "other"
+      expect(groups.map((g) => g.metric.promptscope_user_segment).sort(), metric).toEqual(DEMO_SEGMENTS);
+    }
+    const { allQueries } = await import(pathToFileURL(join(REPO, 'grafana-dashboards', 'queries.mjs')).href);
+    const empty: string[] = [];
+    let checked = 0;
+    for (const segment of DEMO_SEGMENTS) {
+      const queries = (
+        allQueries({
+          substitute: { job: SERVICE, prompt: 'support-reply', version: '1|2', segment, __range: '15m' },
+        }) as { dashboard: string; panel: string; kind: string; expr: string }[]
+      ).filter((q) => q.dashboard === 'promptscope-segments' && q.kind === 'panel' && !/overflow/.test(q.expr));
+      expect(queries.length).toBeGreaterThanOrEqual(8);
+      for (const q of queries) {
+        const result = (await promQuery(q.expr)) as { metric: Record<string, string> }[];
+        checked++;
+        if (result.length === 0) empty.push(`${segment}: ${q.panel}: ${q.expr}`);
+        for (const r of result)
+          if (r.metric.promptscope_user_segment !== undefined) expect(r.metric.promptscope_user_segment).toBe(segment);
+      }
+    }
+    expect(empty).toEqual([]);
+    console.log(`[e2e] Cost by segment: ${checked} queries returned data for ${DEMO_SEGMENTS.join(', ')}`);
+  }, 60_000);
+
+  it("promptscope worst lists the demo's negatively rated completions worst first, each with a trace link Jaeger answers", async () => {
+    expect(existsSync(PROMPTSCOPE_CLI), `${PROMPTSCOPE_CLI} missing: run npm run build`).toBe(true);
+    const { NEGATIVE_SCORE } = await import(pathToFileURL(join(REPO, 'examples', 'demo', 'src', 'summary.mjs')).href);
+    const args = [
+      PROMPTSCOPE_CLI,
+      'worst',
+      'support-reply',
+      '--jaeger',
+      JAEGER,
+      '--service',
+      SERVICE,
+      '--json',
+      '--since',
+      '1h',
+    ];
+    const cli = await run(process.execPath, args, ENV, 60_000);
+    expect(cli.code, cli.out).toBe(0);
+    const worst = JSON.parse(cli.out) as Worst;
+    const listed = worst.completions;
+    expect(listed.length, cli.out).toBeGreaterThan(0);
+    // worst first: scores never decrease, and the list starts with negative feedback (score <= 0.4)
+    const scores = listed.map((c) => c.score as number);
+    for (const s of scores) expect(typeof s).toBe('number');
+    for (let i = 1; i < scores.length; i++) expect(scores[i]).toBeGreaterThanOrEqual(scores[i - 1]);
+    expect(scores[0]).toBeLessThanOrEqual(NEGATIVE_SCORE);
+    // every link works and holds what the CLI says it found
+    for (const c of listed) {
+      expect(c.traceUrl).toBe(`${JAEGER}/trace/${c.traceId}`);
+      const res = await fetch(c.traceApiUrl, { signal: AbortSignal.timeout(10_000) });
+      expect(res.status, c.traceApiUrl).toBe(200);
+      const trace = ((await res.json()) as { data: JaegerTrace[] }).data[0];
+      expect(trace?.traceID).toBe(c.traceId);
+      const ids = new Set(trace.spans.map((sp) => sp.spanID));
+      if (c.completionFound) {
+        const completion = trace.spans.find((sp) => sp.spanID === c.spanId);
+        expect(completion && isGenAi(completion), `completion span ${c.spanId} in ${c.traceApiUrl}`).toBe(true);
+        expect(String(tags(completion as JaegerSpan)['gen_ai.prompt.version'])).toBe(c.promptVersion);
+      }
+      for (const f of c.feedback) expect(ids.has(f.spanId), `feedback span ${f.spanId} in ${c.traceApiUrl}`).toBe(true);
+    }
+    // The same from Jaeger directly: every rated completion whose trace survived tail sampling, by its lowest score.
+    // The CLI lists the lowest 20 of them; the negative ones among those are exactly Jaeger's negative ones.
+    const rated = new Map<string, number>();
+    for (const t of await jaegerTraces(startUs))
+      for (const sp of t.spans) {
+        const a = tags(sp);
+        const parent = parentOf(sp);
+        if (!isEvaluation(sp) || parent === undefined || a['gen_ai.prompt.name'] !== 'support-reply') continue;
+        const score = Number(a['gen_ai.evaluation.score.value']);
+        if (!Number.isFinite(score)) continue;
+        const key = `${t.traceID}/${parent}`;
+        rated.set(key, Math.min(score, rated.get(key) ?? Number.POSITIVE_INFINITY));
+      }
+    const negative = [...rated].filter(([, s]) => s <= NEGATIVE_SCORE).map(([k]) => k);
+    const listedNegative = listed
+      .filter((c) => (c.score as number) <= NEGATIVE_SCORE)
+      .map((c) => `${c.traceId}/${c.spanId}`);
+    expect(negative.length).toBeGreaterThan(0);
+    if (negative.length <= listed.length) expect(listedNegative.sort()).toEqual(negative.sort());
+    else expect(listedNegative).toHaveLength(listed.length);
+    console.log(
+      `[e2e] promptscope worst: ${listed.length} listed, ${listedNegative.length} negative (score <= ${NEGATIVE_SCORE}); ` +
+        `Jaeger holds ${rated.size} rated completions of the demo, ${negative.length} negative, ` +
+        `${listed.filter((c) => !c.completionFound).length} listed without their completion span`,
+    );
+  }, 90_000);
+
+  it("the dashboards' Jaeger trace searches find each version's failed completions and the thumbs-down ones", async () => {
+    const { jaegerQueries } = await import(pathToFileURL(join(REPO, 'grafana-dashboards', 'queries.mjs')).href);
+    type JQ = { panel: string; tags: Record<string, string>; url: (b: string, s: number, e: number) => string };
+    const found = new Map<string, number>();
+    for (const version of ['1', '2']) {
+      // the error_type variable's values for this version (what Grafana lists), each searched
+      const errorTypes = (
+        (await promQuery(
+          `group by (error_type) (gen_ai_client_operation_duration_seconds_count{job="${SERVICE}", gen_ai_prompt_name="support-reply", gen_ai_prompt_version="${version}", error_type!=""})`,
+        )) as { metric: Record<string, string> }[]
+      ).map((r) => r.metric.error_type);
+      expect(errorTypes.length, `error types of version ${version}`).toBeGreaterThan(0);
+      for (const errorType of errorTypes) {
+        const queries = jaegerQueries({
+          substitute: { service: SERVICE, prompt: 'support-reply', version, error_type: errorType },
+        }) as JQ[];
+        expect(queries.length).toBe(2);
+        for (const q of queries) {
+          const key =
+            q.tags['error.type'] !== undefined ? `${q.panel} v${version} ${errorType}` : `${q.panel} v${version}`;
+          if (found.has(key)) continue;
+          const body = await getJson<{ data: JaegerTrace[] }>(q.url(JAEGER, startUs, Date.now() * 1000 + 60_000_000));
+          const traces = body.data ?? [];
+          found.set(key, traces.length);
+          // each trace holds a span matching every tag of the search (what the panel promises)
+          for (const t of traces) {
+            const match = t.spans.some((sp) => {
+              const a = tags(sp);
+              return Object.entries(q.tags).every(([k, v]) => String(a[k]) === v);
+            });
+            expect(match, `${key}: trace ${t.traceID}`).toBe(true);
+          }
+          // failed completions are always sampled: every error type of every version has its traces
+          if (q.tags['error.type'] !== undefined) expect(traces.length, key).toBeGreaterThan(0);
+        }
+      }
+    }
+    const thumbsDown = [...found].filter(([k]) => k.startsWith('Thumbs down')).reduce((a, [, n]) => a + n, 0);
+    expect(thumbsDown, JSON.stringify([...found])).toBeGreaterThan(0);
+    console.log(`[e2e] Jaeger trace searches: ${JSON.stringify(Object.fromEntries(found))}`);
+  }, 60_000);
+
   it('captured message content never reaches Jaeger: the collector removes it', async () => {
     const receiver = await startOtlpReceiver();
     const fake = await startFakeProvider({ host: '127.0.0.1' });
@@ -377,6 +540,29 @@ describe('native stack e2e (collector, Jaeger v2, Prometheus, Alertmanager)', ()
     );
     expect(active.map((a) => a.labels.alertname)).toContain(firedError);
   }, 120_000);
+
+  it("the segment budget alert fires for the demo's enterprise segment only (tiny budget in --fast)", async () => {
+    const rules = await getJson<{
+      data: { groups: { rules: { name: string; health: string; lastError?: string }[] }[] };
+    }>(`${PROMETHEUS}/api/v1/rules?type=alert`);
+    const segmentRules = rules.data.groups
+      .flatMap((g) => g.rules)
+      .filter((r) => r.name === 'PromptscopeSegmentOverBudget');
+    expect(segmentRules).toHaveLength(2); // enterprise's own budget, and the default for the others
+    for (const r of segmentRules) expect(r.health, r.lastError).toBe('ok');
+    const segmentAlerts = () =>
+      notifications
+        .filter((n) => n.status === 'firing')
+        .flatMap((n) => n.alerts)
+        .filter((a) => a.status === 'firing' && a.labels.alertname === 'PromptscopeSegmentOverBudget');
+    await poll(
+      'PromptscopeSegmentOverBudget for enterprise at the webhook',
+      async () => (segmentAlerts().some((a) => a.labels.promptscope_user_segment === 'enterprise') ? true : undefined),
+      60_000,
+    );
+    expect([...new Set(segmentAlerts().map((a) => a.labels.promptscope_user_segment))]).toEqual(['enterprise']);
+    expect(segmentAlerts()[0].labels).toMatchObject({ job: SERVICE, budget: 'enterprise', severity: 'warning' });
+  }, 90_000);
 
   it('the quality-drop alert fires for the canary prompt version, whose feedback is worse', async () => {
     // The demo's users like version 2 less (about 60 % negative feedback, against about 20 % for version 1).

@@ -4,7 +4,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { fastAlertmanagerConfig, prometheusConfig } from '../lib/config.mjs';
+import { fastAlertmanagerConfig, prometheusConfig, renderAlertRules } from '../lib/config.mjs';
 import { isAlive, portInUse, readPid, startProcess, stopProcess } from '../lib/procs.mjs';
 import { COMPONENTS, down, formatStatus, status } from '../lib/stack.mjs';
 
@@ -41,6 +41,14 @@ describe('configs', () => {
       '127.0.0.1:8888',
       '127.0.0.1:8889',
     ]);
+  });
+
+  it('--fast rules: the segment budget alert judges enterprise with a tiny budget and the other segments by a huge default', async () => {
+    const fast = await renderAlertRules({ fast: true });
+    expect(fast).toContain('promptscope_user_segment="enterprise"}[1m])) * 3600 > 0.0001');
+    expect(fast).toContain('promptscope_user_segment!="", promptscope_user_segment!~"enterprise"}[1m])) * 3600 > 1000');
+    const prod = await renderAlertRules({ fast: false });
+    expect(prod).toContain('promptscope_user_segment!=""}[5m])) * 3600 > 5');
   });
 
   it('no two components share a port', () => {

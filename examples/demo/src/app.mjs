@@ -1,6 +1,7 @@
 /**
  * The demo app: a small support-reply service using the plain `openai` and `@anthropic-ai/sdk` SDKs. It
- * knows nothing about telemetry except three things: its prompt comes from the file registry in `../prompts`
+ * knows nothing about telemetry except four things: who each ticket is for (`withSegment`: free, pro or
+ * enterprise, seeded per ticket), its prompt comes from the file registry in `../prompts`
  * (`createPromptClient`; each ticket asks for the `production` or the `canary` label, and every call runs inside
  * `version.run()`, which tags it with the prompt name, version and label), the provider fallback some tickets
  * go through (`createRoute`), and the feedback its users give (`@promptscope/feedback`: thumbs and implicit
@@ -20,7 +21,7 @@
  * OpenAI directly; what `--real` uses), DEMO_PROMPTS_DIR (the registry, default `../prompts`).
  */
 import Anthropic from '@anthropic-ai/sdk';
-import { createRoute } from '@promptscope/core';
+import { createRoute, withSegment } from '@promptscope/core';
 import { feedbackToken } from '@promptscope/feedback';
 import { createPromptClient } from '@promptscope/prompts';
 import OpenAI from 'openai';
@@ -195,12 +196,22 @@ function askAnthropic(t, signal) {
 }
 
 /**
- * One support reply. `ticket` numbers start at 1.
+ * One support reply, for the ticket's user segment (`free`, `pro`, `enterprise`): every completion and
+ * feedback record inside carries `promptscope.user.segment`. `ticket` numbers start at 1.
  * @param {number} ticket
  * @returns {Promise<boolean>} whether a provider answered
  */
-async function reply(ticket) {
+function reply(ticket) {
   const plan = ticketPlan(seed, ticket, canaryShare);
+  return withSegment(plan.segment, () => replyIn(ticket, plan));
+}
+
+/**
+ * @param {number} ticket
+ * @param {ReturnType<typeof ticketPlan>} plan
+ * @returns {Promise<boolean>}
+ */
+async function replyIn(ticket, plan) {
   const path = openaiOnly ? 'openai' : plan.path;
   const { label, stream } = plan;
   const prompt = await prompts.get(PROMPT_NAME, { label });

@@ -13,6 +13,7 @@ import {
   formatMetricSeries,
   formatProviderTable,
   formatRoutes,
+  formatSegmentTable,
   formatTable,
   instrumentationErrors,
   metricSeries,
@@ -20,6 +21,7 @@ import {
   routeOutcomes,
   summarize,
   summarizeProviders,
+  summarizeSegments,
 } from './summary.mjs';
 import { startTee } from './tee.mjs';
 
@@ -121,6 +123,8 @@ async function main() {
     console.log(`latency: successful calls, span start to end; ttft: streamed calls only\n`);
     console.log(formatRoutes(routes));
     console.log('');
+    console.log(formatSegmentTable(summarizeSegments(spans)));
+    console.log(`\nsegment: promptscope.user.segment (withSegment); USD/call: per priced call; share: of the cost\n`);
     console.log(formatMetricSeries(metricSeries(receiver.metrics())));
     if (!receiver.metrics().some((m) => m.name === DURATION_METRIC)) {
       console.warn(`[demo] warning: no ${DURATION_METRIC} metric arrived`);

@@ -5,7 +5,7 @@
  * on some of them OpenAI is "down" (5xx to every attempt), so the route falls back to Anthropic.
  * Runs in the parent process (`fake.script(scenario(seed))`); one scenario per run (it counts attempts).
  */
-import { ticketPlan } from './plan.mjs';
+import { ticketPlan, ticketSegment } from './plan.mjs';
 import { describeRequest } from './prompts.mjs';
 import { between, rngFor } from './random.mjs';
 
@@ -18,6 +18,9 @@ export const PRIMARY_DOWN_SHARE = 0.5;
 export const PRIMARY_FLAKY_SHARE = 0.25;
 /** Primary-down tickets on which Anthropic is overloaded (529) too: the routed call fails. */
 export const SECONDARY_DOWN_SHARE = 0.1;
+/** Enterprise tickets carry more context and get longer answers: input and output tokens multiplied by these. */
+export const ENTERPRISE_INPUT_FACTOR = 3;
+export const ENTERPRISE_OUTPUT_FACTOR = 2;
 
 const REPLIES = [
   'Thanks for reaching out. I have looked into your account and found the cause. Here is what to do next.',
@@ -39,6 +42,7 @@ export function scenario(seed) {
     const rng = rngFor(seed, ticket ?? req.index, 1);
     const roll = rng();
     const slow = rng() < SLOW_SHARE ? between(rng, 300, 800) : 0;
+    const enterprise = ticket !== undefined && ticketSegment(seed, ticket) === 'enterprise';
 
     if (ticket !== undefined && ticketPlan(seed, ticket).path === 'route') {
       const key = `${anthropic ? 'anthropic' : 'openai'} ${ticket}`;
@@ -52,14 +56,14 @@ export function scenario(seed) {
       if (!anthropic && primaryDown) return { fault, responseDelayMs: between(rng, 20, 80) };
       if (!anthropic && flaky && attempt === 1) return { fault: 'unavailable', responseDelayMs: between(rng, 20, 80) };
       if (anthropic && secondaryDown) return { fault: 'overloaded', responseDelayMs: between(rng, 20, 80) };
-      return answer(rng, canary, anthropic, 0);
+      return answer(rng, canary, anthropic, 0, enterprise);
     }
 
     if (roll < RATE_LIMIT_SHARE)
       return { fault: 'rate_limit', retryAfterSeconds: 1, responseDelayMs: between(rng, 5, 20) };
     if (roll < RATE_LIMIT_SHARE + SERVER_ERROR_SHARE)
       return { fault: anthropic ? 'overloaded' : 'server_error', responseDelayMs: between(rng, 20, 200) };
-    return answer(rng, canary, anthropic, slow);
+    return answer(rng, canary, anthropic, slow, enterprise);
   };
 }
 
@@ -70,11 +74,13 @@ export function scenario(seed) {
  * @param {boolean} canary
  * @param {boolean} anthropic
  * @param {number} slow extra delay, ms
+ * @param {boolean} [enterprise] an enterprise ticket: more tokens (drawn the same, then multiplied)
  * @returns {import('@promptscope/testing').Script}
  */
-function answer(rng, canary, anthropic, slow) {
-  const input = canary ? between(rng, 95, 110) : between(rng, 55, 65);
-  const output = canary ? between(rng, 140, 230) : between(rng, 80, 150);
+function answer(rng, canary, anthropic, slow, enterprise = false) {
+  const input = (canary ? between(rng, 95, 110) : between(rng, 55, 65)) * (enterprise ? ENTERPRISE_INPUT_FACTOR : 1);
+  const output =
+    (canary ? between(rng, 140, 230) : between(rng, 80, 150)) * (enterprise ? ENTERPRISE_OUTPUT_FACTOR : 1);
   const cached = anthropic && canary && rng() < 0.5 ? 64 : 0;
   return {
     content: REPLIES[between(rng, 0, REPLIES.length - 1)],

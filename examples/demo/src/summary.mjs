@@ -43,6 +43,10 @@
  * @typedef {CallStats & { provider: string, model: string }} ProviderRow
  */
 
+/**
+ * @typedef {CallStats & { segment: string }} SegmentRow
+ */
+
 const NONE = '(none)';
 
 /**
@@ -285,6 +289,51 @@ export function summarizeProviders(spans) {
     (a) => ({ provider: provider(a), model: model(a) }),
   );
   return rows.sort((x, y) => x.provider.localeCompare(y.provider) || x.model.localeCompare(y.model));
+}
+
+/** The segment order of the demo (`plan.mjs`); others after them, by name, and "(none)" last. */
+const SEGMENT_ORDER = ['free', 'pro', 'enterprise'];
+
+/**
+ * One row per user segment (`promptscope.user.segment`, set with `withSegment`; calls outside any segment under
+ * "(none)"): calls, tokens and cost, from the spans (which keep the real segment even past the metrics' cap).
+ * @param {SpanLike[]} spans
+ * @returns {SegmentRow[]}
+ */
+export function summarizeSegments(spans) {
+  const segment = (/** @type {Record<string, unknown>} */ a) => str(a['promptscope.user.segment']) ?? NONE;
+  /** @type {SegmentRow[]} */
+  const rows = groupCalls(
+    spans,
+    (a) => [segment(a)],
+    (a) => ({ segment: segment(a) }),
+  );
+  const rank = (/** @type {string} */ s) => {
+    const i = SEGMENT_ORDER.indexOf(s);
+    return i >= 0 ? i : s === NONE ? Number.MAX_SAFE_INTEGER : SEGMENT_ORDER.length;
+  };
+  return rows.sort((x, y) => rank(x.segment) - rank(y.segment) || x.segment.localeCompare(y.segment));
+}
+
+/**
+ * One line per segment: calls, tokens, cost, cost per priced call, and its share of the total cost.
+ * @param {SegmentRow[]} rows
+ * @returns {string}
+ */
+export function formatSegmentTable(rows) {
+  const total = rows.reduce((a, r) => a + r.costUsd, 0);
+  return columns(
+    ['segment', 'calls', 'tokens in/out', 'cost USD', 'USD/call', 'share'],
+    new Set([1, 2, 3, 4, 5]),
+    rows.map((r) => [
+      r.segment,
+      String(r.calls),
+      `${r.inputTokens}/${r.outputTokens}`,
+      fmtCost(r),
+      r.priced > 0 ? `$${(r.costUsd / r.priced).toFixed(6)}` : '-',
+      total > 0 && r.priced > 0 ? `${((r.costUsd / total) * 100).toFixed(0)}%` : '-',
+    ]),
+  );
 }
 
 /**

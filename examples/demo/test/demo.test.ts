@@ -116,6 +116,19 @@ describe('npm run demo', () => {
     expect(stdout).toMatch(/promptscope\.feedback\.score: [1-9]\d* \/ [1-9]/);
     expect(stdout).toMatch(/promptscope\.feedback\.count: [1-9]\d* \/ [1-9]/);
 
+    // every call ran in a segment (withSegment): free, pro and enterprise, enterprise with the most tokens per call
+    const segments = new Map<string, { calls: number; tokens: number; cost: number }>();
+    for (const line of stdout.split('\n')) {
+      const m = /^(free|pro|enterprise|\(none\))\s+(\d+)\s+(\d+)\/(\d+)\s+\$(\d+\.\d+)\s/.exec(line);
+      if (m) segments.set(m[1], { calls: Number(m[2]), tokens: Number(m[3]) + Number(m[4]), cost: Number(m[5]) });
+    }
+    expect([...segments.keys()], stdout).toEqual(['free', 'pro', 'enterprise']);
+    expect([...segments.values()].reduce((a, r) => a + r.calls, 0)).toBe(spanCount);
+    for (const r of segments.values()) expect(r.cost).toBeGreaterThan(0);
+    const perCall = (s: string) => (segments.get(s)?.tokens ?? 0) / (segments.get(s)?.calls ?? 1);
+    expect(perCall('enterprise')).toBeGreaterThan(perCall('free'));
+    expect(perCall('enterprise')).toBeGreaterThan(perCall('pro'));
+
     expect(stdout).toMatch(/gen_ai\.client\.operation\.duration: [1-9]\d* \/ [1-9]/);
     expect(stdout).toMatch(/promptscope\.route\.fallbacks: [1-9]\d* \/ [1-9]/);
   }, 60_000);

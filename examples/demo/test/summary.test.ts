@@ -5,6 +5,7 @@ import {
   formatMetricSeries,
   formatProviderTable,
   formatRoutes,
+  formatSegmentTable,
   formatTable,
   instrumentationErrors,
   metricSeries,
@@ -13,6 +14,7 @@ import {
   summarize,
   summarizeFeedback,
   summarizeProviders,
+  summarizeSegments,
 } from '../src/summary.mjs';
 
 interface SpanInput {
@@ -386,5 +388,46 @@ describe('routeOutcomes', () => {
     expect(lines[0]).toMatch(/^route\s+calls\s+fell back\s+failed\s+attempts\s+answered by$/);
     expect(lines[3]).toMatch(/^support-reply\s+4\s+2\s+1 \(529×1\)\s+10\s+anthropic×1 openai×2$/);
     expect(formatRoutes([])).toBe('routes: no routed calls');
+  });
+});
+
+describe('summarizeSegments', () => {
+  const seg = (segment: string | undefined, input: number, output: number, cost?: number, error?: string) =>
+    span({
+      version: '1',
+      ms: 100,
+      input,
+      output,
+      cost,
+      error,
+      attrs: segment === undefined ? {} : { 'promptscope.user.segment': segment },
+    });
+  const spans = [
+    seg('enterprise', 300, 400, 0.003),
+    seg('free', 60, 100, 0.0005),
+    seg(undefined, 60, 100, 0.0005),
+    seg('pro', 60, 100, 0.001),
+    seg('free', 60, 100, 0.0005),
+    seg('free', 0, 0, undefined, '500'),
+    seg('beta', 10, 10, 0.0005),
+  ];
+
+  it('groups calls, tokens and cost by promptscope.user.segment: the demo order, others by name, (none) last', () => {
+    const rows = summarizeSegments(spans);
+    expect(rows.map((r) => r.segment)).toEqual(['free', 'pro', 'enterprise', 'beta', '(none)']);
+    const free = rows[0];
+    expect(free).toMatchObject({ calls: 3, errors: 1, inputTokens: 120, outputTokens: 200, priced: 2 });
+    expect(free.costUsd).toBeCloseTo(0.001, 9);
+    expect(rows[2]).toMatchObject({ calls: 1, inputTokens: 300, outputTokens: 400 });
+  });
+
+  it('prints cost, cost per priced call and the share of the cost of each segment', () => {
+    const text = formatSegmentTable(summarizeSegments(spans));
+    const lines = text.split('\n');
+    expect(lines[0]).toMatch(/^segment\s+calls\s+tokens in\/out\s+cost USD\s+USD\/call\s+share$/);
+    // total 0.006: free 0.001 (17 %), enterprise 0.003 (50 %)
+    expect(lines[2]).toMatch(/^free\s+3\s+120\/200\s+\$0\.001000\s+\$0\.000500\s+17%$/);
+    expect(lines[4]).toMatch(/^enterprise\s+1\s+300\/400\s+\$0\.003000\s+\$0\.003000\s+50%$/);
+    expect(lines[6]).toMatch(/^\(none\)\s+1\s/);
   });
 });
