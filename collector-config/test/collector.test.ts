@@ -182,6 +182,7 @@ async function startCollector(
 
 const hex = (bytes: number) => randomBytes(bytes).toString('hex');
 const str = (key: string, value: string) => ({ key, value: { stringValue: value } });
+const dbl = (key: string, value: number) => ({ key, value: { doubleValue: value } });
 
 function genaiSpan(
   name: string,
@@ -236,6 +237,25 @@ function genaiSpan(
   };
 }
 
+/** A completion span and its feedback span (`evaluation thumbs`, child of the completion) in one trace. */
+function ratedCompletion(score: number) {
+  const completion = genaiSpan(`chat rated-${score}`, { durationMs: 30, model: 'gpt-4o-mini' });
+  const end = BigInt(Date.now()) * 1_000_000n;
+  const feedback = {
+    traceId: completion.traceId,
+    spanId: hex(8),
+    parentSpanId: completion.spanId,
+    name: 'evaluation thumbs',
+    kind: 1,
+    startTimeUnixNano: end.toString(),
+    endTimeUnixNano: (end + 1_000_000n).toString(),
+    attributes: [str('gen_ai.evaluation.name', 'thumbs'), dbl('gen_ai.evaluation.score.value', score)],
+    events: [],
+    status: { code: 0 },
+  };
+  return [completion, feedback];
+}
+
 async function sendSpans(otlpHttp: string, spans: unknown[]) {
   const body = {
     resourceSpans: [
@@ -281,6 +301,10 @@ describe('collector.yaml running on loopback (content removed by default)', () =
       genaiSpan('chat error-call', { durationMs: 40, error: true, content: true, model: 'gpt-4o-mini' }),
       genaiSpan('chat fast-ok-call', { durationMs: 50, content: true, model: 'gpt-4o-mini' }),
       genaiSpan('chat slow-ok-call', { durationMs: 3000, model: 'gpt-4o' }),
+      // A fast, successful completion with negative feedback: kept for `promptscope worst`.
+      ...ratedCompletion(0),
+      // The same with positive feedback: left to the probabilistic share (0 here), so dropped.
+      ...ratedCompletion(1),
       // Content on a span without events (what promptscope's spans look like) must go too.
       genaiSpan('chat error-call-no-events', {
         durationMs: 40,
@@ -298,15 +322,21 @@ describe('collector.yaml running on loopback (content removed by default)', () =
     await rw?.close();
   });
 
-  it('keeps the error span and the slow span, drops the fast ok span (probabilistic share 0)', async () => {
-    await traces.waitFor(() => traces.spans().length >= 3, 20_000);
+  it('keeps error, slow and negatively rated traces, drops the other fast ok ones (probabilistic share 0)', async () => {
+    await traces.waitFor(() => traces.spans().length >= 5, 20_000);
     // Well past decision_wait (1 s): the fast span had its decision and was not sent.
     await sleep(3000);
     const names = traces
       .spans()
       .map((s) => s.name)
       .sort();
-    expect(names, collector.output()).toEqual(['chat error-call', 'chat error-call-no-events', 'chat slow-ok-call']);
+    expect(names, collector.output()).toEqual([
+      'chat error-call',
+      'chat error-call-no-events',
+      'chat rated-0',
+      'chat slow-ok-call',
+      'evaluation thumbs',
+    ]);
   }, 30_000);
 
   it('removes captured content and masks API keys in what it keeps', async () => {
@@ -360,14 +390,14 @@ describe('collector.yaml running on loopback (content removed by default)', () =
     await waitUntil(
       () => {
         const [mini, full] = total();
-        return mini === 3 && full === 1;
+        return mini === 5 && full === 1;
       },
       20_000,
       () =>
         `calls series; got ${JSON.stringify([...new Set(rw.series.map((s) => s.labels.__name__))])} errors=${rw.errors.join(';')}\n${collector.output()}`,
     );
 
-    const errorSeries = find(rw.series, calls, { status_code: 'STATUS_CODE_ERROR' });
+    const errorSeries = find(rw.series, calls, { status_code: 'STATUS_CODE_ERROR', span_name: 'chat error-call' });
     expect(errorSeries.length).toBeGreaterThan(0);
     expect(errorSeries[0].labels).toMatchObject({
       job: 'collector-test',
