@@ -7,6 +7,10 @@ export interface PromptRef {
   name: string;
   version: string;
   label?: string;
+  /** The sha256 of the version's file, when it came from a registry (spans only). */
+  sha256?: string;
+  /** Where the version came from, e.g. `registry` or `fallback` (spans only). */
+  source?: string;
 }
 
 const PROMPT_KEY = createContextKey('promptscope.prompt');
@@ -23,11 +27,16 @@ function checkPrompt(prompt: PromptRef): PromptRef {
       'withPrompt: `version` must be a non-empty string, e.g. "3" or "2026-05-01" (numbers: pass String(n))',
     );
   }
-  if (prompt.label !== undefined && typeof prompt.label !== 'string') {
-    throw new TypeError('withPrompt: `label` must be a string when given, e.g. "production"');
+  for (const key of ['label', 'sha256', 'source'] as const) {
+    if (prompt[key] !== undefined && typeof prompt[key] !== 'string') {
+      throw new TypeError(`withPrompt: \`${key}\` must be a string when given`);
+    }
   }
-  // Frozen copy: the recorder caches attribute sets by identity of this object.
-  return Object.freeze({ name: prompt.name, version: prompt.version, label: prompt.label });
+  // A frozen copy: nothing the caller changes later can alter what completions inside record.
+  const ref: PromptRef = { name: prompt.name, version: prompt.version, label: prompt.label };
+  if (prompt.sha256 !== undefined) ref.sha256 = prompt.sha256;
+  if (prompt.source !== undefined) ref.source = prompt.source;
+  return Object.freeze(ref);
 }
 
 /**

@@ -55,6 +55,8 @@ export const ATTR = {
 
   // promptscope.* : what the conventions do not define (yet).
   PROMPT_LABEL: 'promptscope.prompt.label',
+  PROMPT_SHA256: 'promptscope.prompt.sha256',
+  PROMPT_SOURCE: 'promptscope.prompt.source',
   USAGE_SOURCE: 'promptscope.usage.source',
   STREAM_USAGE_REQUESTED: 'promptscope.stream.usage_requested',
   STREAM_OUTCOME: 'promptscope.stream.outcome',

@@ -451,6 +451,8 @@ export class Operation {
       attributes[ATTR.PROMPT_NAME] = this.prompt.name;
       attributes[ATTR.PROMPT_VERSION] = this.prompt.version;
       if (this.prompt.label !== undefined) attributes[ATTR.PROMPT_LABEL] = this.prompt.label;
+      if (this.prompt.sha256 !== undefined) attributes[ATTR.PROMPT_SHA256] = this.prompt.sha256;
+      if (this.prompt.source !== undefined) attributes[ATTR.PROMPT_SOURCE] = this.prompt.source;
     }
     const attempt = attemptAttributes(parent);
     if (attempt !== undefined) Object.assign(attributes, attempt);

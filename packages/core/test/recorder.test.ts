@@ -133,3 +133,19 @@ describe('Telemetry and Operation', () => {
     expect(a['promptscope.instrumentation.error']).toMatch(/redact: boom/);
   });
 });
+
+describe('prompt provenance', () => {
+  it('puts a registry version’s sha256 and source on the span, and keeps them off metrics', async () => {
+    const t = new Telemetry({}, {});
+    withPrompt({ name: 'p', version: '3', label: 'production', sha256: 'ab'.repeat(32), source: 'registry' }, () => {
+      const op = t.start(request);
+      op.setUsage({ inputTokens: 1, outputTokens: 1 });
+      op.end();
+    });
+    const a = harness.spans()[0].attributes;
+    expect(a['promptscope.prompt.sha256']).toBe('ab'.repeat(32));
+    expect(a['promptscope.prompt.source']).toBe('registry');
+    const points = await harness.metricPoints('gen_ai.client.operation.duration');
+    expect(Object.keys(points[0].attributes)).not.toContain('promptscope.prompt.sha256');
+  });
+});

@@ -445,11 +445,14 @@ function makeVersion(
   pinned: boolean,
 ): PromptVersion {
   const frozen = deepFreeze(structuredClone(spec));
-  const ref: PromptRef = Object.freeze(
-    label !== undefined
-      ? { name: spec.name, version: String(spec.version), label }
-      : { name: spec.name, version: String(spec.version) },
-  );
+  // Spans of completions run inside carry which file (sha256) and which source served this version.
+  const ref: PromptRef = Object.freeze({
+    name: spec.name,
+    version: String(spec.version),
+    ...(label !== undefined ? { label } : {}),
+    sha256: sha,
+    source: origin,
+  });
   const pv: PromptVersion = {
     name: spec.name,
     version: spec.version,

@@ -93,10 +93,17 @@ describe('createPromptClient with a folder', () => {
         { role: 'user', content: 'Hi?' },
       ],
     });
-    expect(p.run(() => getPrompt())).toEqual({ name: 'support-reply', version: '2', label: 'production' });
+    expect(p.run(() => getPrompt())).toEqual({
+      name: 'support-reply',
+      version: '2',
+      label: 'production',
+      sha256: p.sha256,
+      source: 'registry',
+    });
+    const v1sha = sha256(readFileSync(join(dir, 'support-reply', 'v1.yaml')));
     expect(await prompts.use('support-reply', { version: 1 }, async (v1) => [v1.version, getPrompt()])).toEqual([
       1,
-      { name: 'support-reply', version: '1' },
+      { name: 'support-reply', version: '1', label: undefined, sha256: v1sha, source: 'registry' },
     ]);
     expect((await prompts.get('support-reply', { label: 'staging' })).version).toBe(2);
     expect(Object.isFrozen(p) && Object.isFrozen(p.spec.messages)).toBe(true);
@@ -189,7 +196,7 @@ describe('createPromptClient with a folder', () => {
     const pinned = client({ source: { dir }, env: { PROMPTSCOPE_PROMPT_PIN_SUPPORT_REPLY: 'v1' } });
     const p = await pinned.get('support-reply', { label: 'production' });
     expect([p.version, p.label, p.pinned]).toEqual([1, 'pinned', true]);
-    expect(p.run(() => getPrompt())).toEqual({ name: 'support-reply', version: '1', label: 'pinned' });
+    expect(p.run(() => getPrompt())).toMatchObject({ name: 'support-reply', version: '1', label: 'pinned' });
     // An explicit version in code wins over the pin.
     expect((await pinned.get('support-reply', { version: 2 })).version).toBe(2);
 
