@@ -1,7 +1,7 @@
 import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-proto';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
-import { BasicTracerProvider, BatchSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { type OtlpReceiver, startOtlpReceiver } from '@promptscope/testing';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ManualOptions } from '../src/index.js';
@@ -56,24 +56,6 @@ function script(): void {
   });
 }
 
-function exportedSpans(spans: ReadableSpan[]): string {
-  return JSON.stringify(
-    spans.map((s) => ({
-      name: s.name,
-      attributes: s.attributes,
-      events: s.events,
-      links: s.links,
-      status: s.status,
-      resource: s.resource.attributes,
-      scope: s.instrumentationScope,
-    })),
-  );
-}
-
-async function exportedEverything(): Promise<string> {
-  return exportedSpans(env.harness.spans()) + JSON.stringify(await env.harness.metrics());
-}
-
 describe.each(MAJORS)('%s privacy', (major) => {
   let mod: Any;
   beforeAll(async () => {
@@ -90,7 +72,7 @@ describe.each(MAJORS)('%s privacy', (major) => {
     expect(apiKey ?? String(authorization).replace(/^Bearer /, '')).toBe(SECRET_KEY);
     expect(JSON.stringify(env.fake.requests.map((r) => r.body))).toContain(SYSTEM_TEXT);
     expect(env.harness.spans()).toHaveLength(CALLS);
-    const all = await exportedEverything();
+    const all = await env.harness.exported();
     expect(all).toContain('gen_ai.usage.input_tokens');
     for (const text of TEXTS) expect(all).not.toContain(text);
     expect(all).not.toContain(SECRET_KEY);
@@ -103,7 +85,7 @@ describe.each(MAJORS)('%s privacy', (major) => {
     await instrumented(mod, () => everyApi(mod), { captureContent: true });
     const spans = env.harness.spans();
     expect(spans).toHaveLength(CALLS);
-    const all = await exportedEverything();
+    const all = await env.harness.exported();
     for (const text of TEXTS) expect(all).toContain(text);
     expect(all).not.toContain(SECRET_KEY);
     expect(all).not.toContain('PRIVACY-CANARY');
@@ -128,7 +110,7 @@ describe.each(MAJORS)('%s privacy', (major) => {
         .catch(() => {}),
     );
     expect(env.harness.spans()).toHaveLength(1);
-    const all = await exportedEverything();
+    const all = await env.harness.exported();
     expect(all).toContain('error.type');
     for (const text of TEXTS) expect(all).not.toContain(text);
     expect(all).not.toContain(SECRET_KEY);

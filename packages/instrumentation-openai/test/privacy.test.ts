@@ -1,7 +1,7 @@
 import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-proto';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
-import { BasicTracerProvider, BatchSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { type OtlpReceiver, startOtlpReceiver } from '@promptscope/testing';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ManualOptions } from '../src/index.js';
@@ -38,24 +38,6 @@ async function everyApi(mod: AnyModule): Promise<void> {
   await c.embeddings.create({ model: 'text-embedding-3-small', input: USER_TEXT });
 }
 
-function exportedSpans(spans: ReadableSpan[]): string {
-  return JSON.stringify(
-    spans.map((s) => ({
-      name: s.name,
-      attributes: s.attributes,
-      events: s.events,
-      links: s.links,
-      status: s.status,
-      resource: s.resource.attributes,
-      scope: s.instrumentationScope,
-    })),
-  );
-}
-
-async function exportedEverything(): Promise<string> {
-  return exportedSpans(env.harness.spans()) + JSON.stringify(await env.harness.metrics());
-}
-
 describe.each(MAJORS)('%s privacy', (major) => {
   let mod: AnyModule;
   beforeAll(async () => {
@@ -69,7 +51,7 @@ describe.each(MAJORS)('%s privacy', (major) => {
     // The key really was sent: the check below would be vacuous otherwise.
     expect(env.fake.requests[0].headers.authorization).toBe(`Bearer ${SECRET_KEY}`);
     expect(env.harness.spans()).toHaveLength(5);
-    const all = await exportedEverything();
+    const all = await env.harness.exported();
     expect(all).toContain('gen_ai.usage.input_tokens');
     expect(all).not.toContain(USER_TEXT);
     expect(all).not.toContain(MODEL_TEXT);
@@ -81,7 +63,7 @@ describe.each(MAJORS)('%s privacy', (major) => {
     env.fake.script({ content: MODEL_TEXT });
     await instrumented(mod, () => everyApi(mod), { captureContent: true });
     expect(env.harness.spans()).toHaveLength(5);
-    const all = await exportedEverything();
+    const all = await env.harness.exported();
     expect(all).toContain(USER_TEXT);
     expect(all).toContain(MODEL_TEXT);
     expect(all).not.toContain(SECRET_KEY);
@@ -102,7 +84,7 @@ describe.each(MAJORS)('%s privacy', (major) => {
         .catch(() => {});
     });
     expect(env.harness.spans()).toHaveLength(1);
-    const all = await exportedEverything();
+    const all = await env.harness.exported();
     expect(all).toContain('error.type');
     expect(all).not.toContain(USER_TEXT);
     expect(all).not.toContain(SECRET_KEY);

@@ -43,6 +43,11 @@ export interface OtelHarness {
   metricPoints(name: string): Promise<MetricPoint[]>;
   logs(): ReadLogRecord[];
   /**
+   * Everything recorded so far as one JSON string (spans with attributes, events, links, status, resource
+   * and scope; metrics; log records), for privacy checks that no secret appears anywhere.
+   */
+  exported(): Promise<string>;
+  /**
    * Forgets spans and logs and re-bases metrics so later reads only see what happens next. Await it
    * before recording again: the metric baseline is a collection, which is asynchronous.
    */
@@ -104,6 +109,23 @@ export function createOtelHarness(opts: OtelHarnessOptions = {}): OtelHarness {
     meterProvider,
     loggerProvider,
     spans: () => spanExporter.getFinishedSpans(),
+    async exported() {
+      const spans = spanExporter.getFinishedSpans().map((s) => ({
+        name: s.name,
+        attributes: s.attributes,
+        events: s.events,
+        links: s.links,
+        status: s.status,
+        resource: s.resource.attributes,
+        scope: s.instrumentationScope,
+      }));
+      const logs = logExporter.getFinishedLogRecords().map((l) => ({
+        body: l.body,
+        attributes: l.attributes,
+        resource: l.resource.attributes,
+      }));
+      return JSON.stringify({ spans, metrics: await collect(), logs });
+    },
     metrics: collect,
     async metricPoints(name) {
       const points: MetricPoint[] = [];
