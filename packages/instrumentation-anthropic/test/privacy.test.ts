@@ -1,8 +1,4 @@
-import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-proto';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
-import { MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
-import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { type OtlpReceiver, startOtlpReceiver } from '@promptscope/testing';
+import { type OtlpReceiver, otlpExportingProviders, startOtlpReceiver } from '@promptscope/testing';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ManualOptions } from '../src/index.js';
 import { type Any, diagnostics, instrumented, loadMajor, MAJORS, useEnv } from './helpers.js';
@@ -125,22 +121,14 @@ describe.each(MAJORS)('%s privacy', (major) => {
     beforeEach(() => receiver.reset());
 
     async function exportOverOtlp(options: ManualOptions): Promise<Buffer> {
-      const tracerProvider = new BasicTracerProvider({
-        spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter({ url: `${receiver.url}/v1/traces` }))],
-      });
-      const reader = new PeriodicExportingMetricReader({
-        exporter: new OTLPMetricExporter({ url: `${receiver.url}/v1/metrics` }),
-        exportIntervalMillis: 60_000,
-      });
-      const meterProvider = new MeterProvider({ readers: [reader] });
+      const otlp = otlpExportingProviders(receiver.url);
       try {
+        const { tracerProvider, meterProvider } = otlp;
         await instrumented(mod, () => everyApi(mod), { ...options, tracerProvider, meterProvider });
-        await tracerProvider.forceFlush();
-        await meterProvider.forceFlush();
+        await otlp.flush();
         await receiver.waitFor(() => receiver.spans().length >= CALLS && receiver.metrics().length > 0);
       } finally {
-        await tracerProvider.shutdown();
-        await meterProvider.shutdown();
+        await otlp.shutdown();
       }
       expect(receiver.spans()).toHaveLength(CALLS);
       // Nothing went to the globally registered harness: the providers passed in were used.
