@@ -1,7 +1,7 @@
 import { defineConfig } from 'tsup';
 
 // Two entries: `index` sets everything up when loaded (--import / -r); `api` only exports `start()`.
-// `__PROMPTSCOPE_ESM__` tells the entry which build it is: only the ESM build registers the loader hook.
+// `shims` gives the CJS build `import.meta.url`, from which `index` registers the ESM loader hook.
 export default defineConfig({
   entry: ['src/index.ts', 'src/api.ts'],
   format: ['esm', 'cjs'],
@@ -10,7 +10,4 @@ export default defineConfig({
   target: 'node20',
   sourcemap: true,
   shims: true,
-  esbuildOptions(options, context) {
-    options.define = { ...options.define, __PROMPTSCOPE_ESM__: context.format === 'esm' ? 'true' : 'false' };
-  },
 });

@@ -545,7 +545,10 @@ export class Operation {
     this.ended = true;
     open.delete(this);
     const t = this.telemetry;
-    const endedAt = performance.now();
+    // Abandoned: the caller stopped reading without telling us (no `return()`), and we only notice at the
+    // timeout or at exit. What we measured ends where the caller was last seen, not when we noticed.
+    const abandoned = outcome === 'abandoned';
+    const endedAt = abandoned ? this.lastActivity : performance.now();
     let errType: string | undefined;
     try {
       errType = this.finishSpan(outcome);
@@ -553,7 +556,8 @@ export class Operation {
       t.internalError('end', err, this.span);
     }
     try {
-      this.span.end();
+      if (abandoned) this.span.end(endedAt);
+      else this.span.end();
     } catch (err) {
       t.internalError('span.end', err);
     }
@@ -574,12 +578,9 @@ export class Operation {
       const status = errorStatus(this.error);
       if (status !== undefined) span.setAttribute(ATTR.HTTP_STATUS_CODE, status);
       span.setStatus({ code: SpanStatusCode.ERROR, message: errorMessage(this.error) });
-    } else if (outcome === 'abandoned') {
-      // Nobody consumed the result; treat as an error of the call's telemetry, not of the provider.
-      errType = 'abandoned';
-      span.setAttribute(ATTR.ERROR_TYPE, errType);
-      span.setStatus({ code: SpanStatusCode.ERROR, message: 'the response was never consumed' });
     }
+    // An abandoned result is not an error: the provider answered and the consumer stopped reading, as on a
+    // `break` (`cancelled`) that its wrapper never passed on. Error ratios count provider failures only.
     if (this.request.stream) {
       if (outcome !== undefined) span.setAttribute(ATTR.STREAM_OUTCOME, outcome);
       span.setAttribute(ATTR.STREAM_CHUNKS, this.chunks);

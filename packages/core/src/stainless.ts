@@ -64,28 +64,42 @@ export function observeResult(value: unknown, op: Operation, handlers: ResultHan
     return;
   }
   const obs = new Observation(op, handlers);
-  (p as Record<symbol, unknown>)[OBSERVATION] = obs;
   p.parseResponse = obs.parseResponseHook(p.parseResponse);
-  if (typeof p._thenUnwrap === 'function') {
-    (p as Record<symbol, unknown>)[THEN_UNWRAP] = p._thenUnwrap;
-    p._thenUnwrap = observedThenUnwrap;
-  }
-  if (typeof p.parse === 'function') {
-    obs.parse = p.parse;
-    p.parse = observedParse;
-  }
-  if (typeof p.asResponse === 'function') {
-    obs.asResponse = p.asResponse;
-    p.asResponse = observedAsResponse;
-  }
+  attach(p, obs);
   // A side branch for transport and HTTP errors: it handles its own rejection, so it adds no unhandled
   // rejection of its own, and it consumes nothing.
   p.responsePromise.then(undefined, obs.onError);
 }
 
 const OBSERVATION = Symbol('promptscope.observation');
-// Each promise's own `_thenUnwrap` (in openai 7 an own closure, not a prototype method).
+// Each promise's own originals: in openai 7 `_thenUnwrap` is an own closure of each promise, not a
+// prototype method, so a derived promise's methods are its own and are kept per promise.
 const THEN_UNWRAP = Symbol('promptscope.thenUnwrap');
+const PARSE = Symbol('promptscope.parse');
+const AS_RESPONSE = Symbol('promptscope.asResponse');
+
+type Slots = Record<symbol, unknown>;
+
+/**
+ * Observes the methods a caller can call on `promise` (the one the SDK returned, or one derived from it
+ * by `_thenUnwrap`), keeping that promise's own originals.
+ */
+function attach(promise: StainlessPromise, obs: Observation): void {
+  const slots = promise as Slots;
+  slots[OBSERVATION] = obs;
+  if (typeof promise._thenUnwrap === 'function') {
+    slots[THEN_UNWRAP] = promise._thenUnwrap;
+    promise._thenUnwrap = observedThenUnwrap;
+  }
+  if (typeof promise.parse === 'function') {
+    slots[PARSE] = promise.parse;
+    promise.parse = observedParse;
+  }
+  if (typeof promise.asResponse === 'function') {
+    slots[AS_RESPONSE] = promise.asResponse;
+    promise.asResponse = observedAsResponse;
+  }
+}
 
 /**
  * The state of one observed call. Hot path: the wrappers for the methods the caller calls on the
@@ -96,8 +110,6 @@ class Observation {
   parseRequested = false;
   rawRequested = false;
   private settled = false;
-  parse: ((...args: unknown[]) => unknown) | undefined;
-  asResponse: ((...args: unknown[]) => unknown) | undefined;
   readonly onError: (err: unknown) => void;
 
   constructor(
@@ -132,7 +144,7 @@ class Observation {
   }
 
   /** Status of the response being parsed: `(props)` in openai 4, `(client, props)` later. */
-  private recordStatus(args: unknown[]): void {
+  recordStatus(args: unknown[]): void {
     const props = (args.length > 1 ? args[1] : args[0]) as { response?: { status?: unknown } } | undefined;
     const status = props?.response?.status;
     if (typeof status === 'number') this.op.span.setAttribute(ATTR.HTTP_STATUS_CODE, status);
@@ -167,7 +179,7 @@ function observationOf(promise: unknown): Observation | undefined {
 function observedParse(this: StainlessPromise) {
   const obs = observationOf(this) as Observation;
   obs.markRequested();
-  return obs.parse?.apply(this);
+  return ((this as Slots)[PARSE] as () => unknown).apply(this);
 }
 
 function observedAsResponse(this: StainlessPromise, ...args: unknown[]) {
@@ -181,7 +193,7 @@ function observedAsResponse(this: StainlessPromise, ...args: unknown[]) {
       obs.op.telemetry.internalError('raw', err, obs.op.span);
     }
   }
-  const out = obs.asResponse?.apply(this, args);
+  const out = ((this as Slots)[AS_RESPONSE] as (...a: unknown[]) => unknown).apply(this, args);
   // The caller takes the raw Response and reads the body itself: we cannot see usage. Unless it also
   // asked for the parsed result (withResponse()), the span ends when the response arrives.
   if (first && isThenable(out)) {
@@ -206,7 +218,8 @@ function observedAsResponse(this: StainlessPromise, ...args: unknown[]) {
  */
 function observedThenUnwrap(this: StainlessPromise, transform: unknown, ...rest: unknown[]) {
   const obs = observationOf(this) as Observation;
-  obs.markRequested();
+  // Deriving is not consuming: the caller may still take the derived promise's raw response.
+  obs.op.touch();
   const observedTransform =
     typeof transform === 'function'
       ? function (this: unknown, data: unknown, ...more: unknown[]) {
@@ -217,22 +230,22 @@ function observedThenUnwrap(this: StainlessPromise, transform: unknown, ...rest:
           return out;
         }
       : transform;
-  const original = (this as Record<symbol, unknown>)[THEN_UNWRAP] as (...a: unknown[]) => unknown;
+  const original = (this as Slots)[THEN_UNWRAP] as (...a: unknown[]) => unknown;
   const derived = original.call(this, observedTransform, ...rest) as StainlessPromise;
   if (derived !== null && typeof derived === 'object') {
     const parse = derived.parseResponse;
     if (typeof parse === 'function') {
+      // openai 7's derived parser calls the SDK's own closure, not the parseResponse we hooked on the
+      // promise it came from: record here what that hook would have recorded.
       derived.parseResponse = function observedDerivedParse(this: unknown, ...args: unknown[]) {
         obs.markRequested();
+        obs.recordStatus(args);
         return obs.parsed(parse, this, args, false);
       };
     }
-    if (typeof derived._thenUnwrap === 'function') {
-      // A derived promise can be chained again: the same observation, with that promise's own original.
-      (derived as Record<symbol, unknown>)[OBSERVATION] = obs;
-      (derived as Record<symbol, unknown>)[THEN_UNWRAP] = derived._thenUnwrap;
-      derived._thenUnwrap = observedThenUnwrap;
-    }
+    // A derived promise is the caller's too (`.parse()` returns one): `asResponse()`, `withResponse()`
+    // and a further `_thenUnwrap` on it are observed like the original's.
+    attach(derived, obs);
   }
   return derived;
 }

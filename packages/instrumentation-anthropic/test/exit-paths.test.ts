@@ -92,5 +92,7 @@ describe.each(MAJORS)('%s: every exit path ends the span exactly once', (major) 
     );
     const span = await theSpan();
     expect(span.attributes['promptscope.stream.outcome']).toBe('abandoned');
+    expect(span.attributes['error.type']).toBeUndefined();
+    expect(span.status.code).toBe(0);
   });
 });

@@ -221,6 +221,7 @@ describe.each(MAJORS)('%s chat.completions', (major) => {
     const a = only(env.harness.spans()).attributes;
     expect(a['gen_ai.usage.output_tokens']).toBe(4);
     expect(a['promptscope.stream.outcome']).toBe('completed');
+    expect(a['http.response.status_code']).toBe(200);
   });
 
   it('covers the parse() helper', async () => {
@@ -238,6 +239,7 @@ describe.each(MAJORS)('%s chat.completions', (major) => {
     const a = only(env.harness.spans()).attributes;
     expect(a['gen_ai.output.type']).toBe('json');
     expect(a['gen_ai.usage.input_tokens']).toBeGreaterThan(0);
+    expect(a['http.response.status_code']).toBe(200);
   });
 
   it('records the AzureOpenAI client as azure.ai.openai', async () => {

@@ -139,7 +139,36 @@ describe.each(MAJORS)('%s: every exit path ends the span exactly once', (major) 
     );
     const span = await settleAndCheck();
     expect(span.attributes['promptscope.stream.outcome']).toBe('abandoned');
-    expect(span.attributes['error.type']).toBe('abandoned');
+    // The consumer stopped reading: not a provider failure.
+    expect(span.attributes['error.type']).toBeUndefined();
+    expect(span.status.code).toBe(0);
+  });
+
+  it('a consumer that stops reading without return() (a wrapper pulling next() by hand) is abandoned, not failed', async () => {
+    env.fake.script({ chunks: 5 });
+    let stoppedAt = 0;
+    await instrumented(mod, async () => {
+      // As LlamaIndex's stream wrapper does: it pulls next() itself and never passes return() on.
+      const it = (await chat({ stream: true }))[Symbol.asyncIterator]();
+      await it.next();
+      await it.next();
+      stoppedAt = Date.now();
+      await sleep(150);
+    });
+    // What the abandon sweep or the register hook's shutdown does, here at a known moment.
+    expect(endOpenOperations()).toBe(1);
+    const span = await settleAndCheck();
+    expect(span.attributes['promptscope.stream.outcome']).toBe('abandoned');
+    expect(span.attributes['error.type']).toBeUndefined();
+    expect(span.status.code).toBe(0);
+    expect(typeof span.attributes['gen_ai.response.time_to_first_chunk']).toBe('number');
+    // The span ends where the consumer was last seen, not when we noticed (150 ms later).
+    const endedAt = span.endTime[0] * 1000 + span.endTime[1] / 1e6;
+    expect(endedAt).toBeLessThan(stoppedAt + 50);
+    const points = await env.harness.metricPoints('gen_ai.client.operation.duration');
+    expect(points).toHaveLength(1);
+    expect(points[0].attributes['error.type']).toBeUndefined();
+    expect(await env.harness.metricPoints('gen_ai.client.operation.time_to_first_chunk')).toHaveLength(1);
   });
 
   it('a stream never iterated ends at shutdown (endOpenOperations)', async () => {

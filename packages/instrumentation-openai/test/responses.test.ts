@@ -176,6 +176,7 @@ describe.each(MAJORS)('%s responses', (major) => {
     expect(a['gen_ai.usage.output_tokens']).toBe(4);
     expect(a['gen_ai.response.finish_reasons']).toEqual(['stop']);
     expect(a['promptscope.stream.outcome']).toBe('completed');
+    expect(a['http.response.status_code']).toBe(200);
   });
 
   it('records function calls as finish reason tool_call, plain and streamed', async () => {

@@ -208,6 +208,30 @@ describe.each([
   });
 });
 
+describe.each([
+  { name: '-r', args: ['-r', '@promptscope/register', 'dynamic-import.cjs'] },
+  { name: '--import', args: ['--import', '@promptscope/register', 'dynamic-import.cjs'] },
+])('a CommonJS app loading both SDKs with import(), started with $name', ({ args }) => {
+  it('exports one span per call, with tokens, and warns about nothing', async () => {
+    const r = await run(args, baseEnv({ OTEL_SERVICE_NAME: 'dynamic-import-app' }));
+    expect(r.code, r.stderr).toBe(0);
+    const out = result(r);
+    expect(out.chat).toBe('Hello from the fake provider.');
+    expect(out.message).toBe('Hello from the fake provider.');
+    await receiver.waitFor(() => receiver.spans().length >= 2);
+    const spans = receiver.spans();
+    expect(spans.map((s) => [s.scope, s.name]).sort()).toEqual([
+      ['@promptscope/instrumentation-anthropic', 'chat claude-haiku-4-5'],
+      ['@promptscope/instrumentation-openai', 'chat gpt-4o-mini'],
+    ]);
+    for (const span of spans) expect(span.attributes['gen_ai.usage.output_tokens']).toBe(7);
+    const names = new Set(receiver.metrics().map((m) => m.name));
+    expect(names).toContain('gen_ai.client.operation.duration');
+    expect(r.stderr).not.toContain('PROMPTSCOPE_REGISTER');
+    assertNoSecret();
+  });
+});
+
 describe('configuration', () => {
   it('OTEL_SDK_DISABLED=true: exports nothing, patches nothing, the app still works', async () => {
     for (const args of [APPS[0].args, APPS[1].args]) {
