@@ -83,6 +83,13 @@ export {
 } from './names.js';
 export { isWrapped, unwrapMethod, wrapMethod } from './patch.js';
 export {
+  fitString,
+  getPromptVariables,
+  type PromptVariables,
+  setPromptVariables,
+  setRunAttributes,
+} from './run-context.js';
+export {
   findClientClass,
   type Instrumented,
   type ManualOptions,
