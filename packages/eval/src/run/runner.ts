@@ -24,7 +24,7 @@ import type { RunRecord } from '../report/types.js';
 import { cacheKey, type ResponseCache } from './cache.js';
 import { type ChatRequest, type ChatResult, Providers } from './providers.js';
 import { RateGate, type RetryOptions, withRetries } from './retry.js';
-import { type SpanRecord, withSink } from './tap.js';
+import { ensureContextManager, type SpanRecord, withSink } from './tap.js';
 import { chatRequest, type Target } from './target.js';
 
 const SCOPE = '@promptscope/eval';
@@ -108,6 +108,7 @@ export class Runner {
   private readonly embeddingModel: string;
 
   constructor(private readonly opts: RunnerOptions) {
+    ensureContextManager();
     this.tracerProvider = opts.tracerProvider ?? trace.getTracerProvider();
     this.gate = opts.gate ?? new RateGate();
     this.judge = opts.judge ?? DEFAULT_JUDGE;

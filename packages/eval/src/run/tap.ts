@@ -21,6 +21,7 @@ import {
   type TracerProvider,
   trace,
 } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 
 /** What a finished provider span recorded. */
 export interface SpanRecord {
@@ -37,6 +38,16 @@ export interface Sink {
 }
 
 const SINK_KEY = Symbol.for('promptscope.eval.sink');
+const PROBE = Symbol('promptscope.eval.probe');
+
+/**
+ * Routing needs context to follow async calls. An app (or the CLI's SDK) normally registers a context
+ * manager; a run without any SDK registers the AsyncLocalStorage one itself.
+ */
+export function ensureContextManager(): void {
+  const seen = context.with(context.active().setValue(PROBE, true), () => context.active().getValue(PROBE));
+  if (seen !== true) context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+}
 
 export function withSink(ctx: Context, sink: Sink): Context {
   return ctx.setValue(SINK_KEY, sink);
