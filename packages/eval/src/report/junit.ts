@@ -42,7 +42,7 @@ function testcase(id: string, classname: string, o: CaseOutcome): string {
     body.push(`      <failure message="${esc(msg.slice(0, 500))}" type="assertion">${esc(`passed ${o.passes}/${o.runs} runs\n${detail}`)}</failure>`);
   }
   const trace = o.records[0];
-  if (trace) body.push(`      <system-out>${esc(`trace ${trace.traceId} span ${trace.spanId}`)}</system-out>`);
+  if (trace?.traceId !== undefined) body.push(`      <system-out>${esc(`trace ${trace.traceId} span ${trace.spanId}`)}</system-out>`);
   return `${open}>\n${body.join('\n')}\n    </testcase>`;
 }
 

@@ -21,9 +21,9 @@ export interface RunRecord {
   costUsd?: number | null;
   /** Answered from the response cache: no provider request (the measurements are the original call's). */
   cached: boolean;
-  /** The run's own span of this execution (`test <case>`), in the backend the run exported to. */
-  traceId: string;
-  spanId: string;
+  /** The run's own span of this execution (`test <case>`), in the backend the run exported to (absent without a tracer provider). */
+  traceId?: string;
+  spanId?: string;
   /** What went wrong before any assertion could run (rendering, the provider). */
   error?: string;
   /** The error was the provider's or the setup's (unreachable, no key): the verdict cannot be trusted. */

@@ -8,6 +8,7 @@
 import {
   type Attributes,
   context,
+  isSpanContextValid,
   type Link,
   SpanKind,
   SpanStatusCode,
@@ -200,8 +201,9 @@ export class Runner {
       },
       links,
     });
-    const { traceId, spanId } = span.spanContext();
-    const record: RunRecord = { repeat: e.repeat, status: 'error', cached: false, traceId, spanId, assertions: [] };
+    const sc = span.spanContext();
+    const record: RunRecord = { repeat: e.repeat, status: 'error', cached: false, assertions: [] };
+    if (isSpanContextValid(sc)) Object.assign(record, { traceId: sc.traceId, spanId: sc.spanId });
     const ctx = setRunAttributes(trace.setSpan(context.active(), span), runAttrs);
     try {
       await context.with(ctx, async () => {
