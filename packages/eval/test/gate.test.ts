@@ -146,7 +146,7 @@ describe('promptscope test, the gate', () => {
   it('shards split the bank deterministically and merge into the verdict of an unsharded run', async () => {
     scriptByVersion(ws.fake, (v) => ({ content: v === 2 ? BAD : GOOD }));
     const whole = await runSuite(await ws.suite('2', '1'));
-    const shards = [];
+    const shards: Awaited<ReturnType<typeof runSuite>>[] = [];
     for (const index of [1, 2]) shards.push(await runSuite(await ws.suite('2', '1', { shard: { index, total: 2 } })));
     const ids = shards.flatMap((s) => s.shard?.cases ?? []);
     expect(ids.sort()).toEqual(['refund', 'steps', 'tone']);

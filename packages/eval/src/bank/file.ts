@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { type Document, isMap, isSeq, LineCounter, parseDocument, YAMLError } from 'yaml';
+import { Document, isMap, isSeq, LineCounter, parseDocument, type YAMLSeq, YAMLError } from 'yaml';
 import { BankError, describeError } from '../errors.js';
 import { type Bank, type CaseSource, validateBank, type Vars } from './model.js';
 
@@ -16,11 +16,11 @@ export function bankPath(dir: string, prompt: string): string {
 
 function parse(text: string, file: string): { doc: Document; lines: LineCounter } {
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false, logLevel: 'silent' });
+  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: true, logLevel: 'silent' });
   const problem = doc.errors[0] ?? doc.warnings[0];
   if (problem !== undefined) {
     const pos = problem instanceof YAMLError && problem.linePos ? `:${problem.linePos[0].line}:${problem.linePos[0].col}` : '';
-    throw new BankError(`${file}${pos}: not valid YAML: ${problem.message.split('\n')[0]}`, { file });
+    throw new BankError(`${file}${pos}: not valid YAML: ${problem.message.split('\n')[0]?.replace(/ at line \d+, column \d+:?$/, '')}`, { file });
   }
   return { doc, lines };
 }
@@ -77,13 +77,16 @@ export interface NewCase {
 }
 
 /**
- * A bank file open for editing: its text is parsed once, cases are appended to the document (comments
- * kept), and `save()` validates the result before replacing the file.
+ * A bank file open for editing. New cases are spliced into the original text at the end of the `cases`
+ * list, so every byte a person wrote (comments, order, quoting, spacing) stays as it was; only the new
+ * items are serialized. `save()` validates the result before replacing the file.
  */
 export class BankFile {
+  private readonly pending: NewCase[] = [];
+
   private constructor(
     readonly file: string,
-    private readonly doc: Document,
+    private readonly original: string,
     readonly existed: boolean,
   ) {}
 
@@ -95,7 +98,8 @@ export class BankFile {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new BankError(`${file}: cannot read: ${describeError(err)}`, { file });
     }
     if (text === undefined) {
-      const { doc } = parse(
+      return new BankFile(
+        file,
         [
           `# Test bank of the prompt "${prompt}": \`promptscope test ${prompt} --candidate <version>\` runs every case.`,
           '# Cases added from production keep where they came from (source); their vars are what production saw.',
@@ -105,59 +109,86 @@ export class BankFile {
           'cases: []',
           '',
         ].join('\n'),
-        file,
+        false,
       );
-      return new BankFile(file, doc, false);
     }
     const bank = parseBank(text, file, false);
     if (bank.prompt !== prompt) {
       throw new BankError(`${file}: prompt: is "${bank.prompt}", not "${prompt}"`, { file, field: 'prompt' });
     }
-    return new BankFile(file, parse(text, file).doc, true);
+    return new BankFile(file, text, true);
   }
 
   /** The validated bank as it stands (with the cases added so far). */
   bank(): Bank {
-    return parseBank(this.doc.toString(), this.file, false);
+    return parseBank(this.toString(), this.file, false);
   }
 
   add(c: NewCase): void {
-    let cases = this.doc.get('cases', true);
-    if (!isSeq(cases)) {
-      this.doc.set('cases', this.doc.createNode([]));
-      cases = this.doc.get('cases', true);
+    this.pending.push(c);
+  }
+
+  toString(): string {
+    if (this.pending.length === 0) return this.original;
+    const text = this.original;
+    const { doc } = parse(text, this.file);
+    const cases = doc.get('cases', true) as (YAMLSeq & { range?: [number, number, number] }) | null | undefined;
+    if (isSeq(cases) && !cases.flow && cases.items.length > 0 && cases.range) {
+      const at = cases.range[1];
+      const indent = cases.range[0] - text.lastIndexOf('\n', cases.range[0] - 1) - 1;
+      const head = text.slice(0, at);
+      return `${head}${head.endsWith('\n') ? '' : '\n'}${this.items(indent)}${text.slice(at)}`;
     }
-    if (!isSeq(cases)) throw new BankError(`${this.file}: cases: must be a list`, { file: this.file, field: 'cases' });
-    // An empty flow list (`cases: []`) would keep new items on one line: switch it to block style.
-    cases.flow = false;
-    const body: Record<string, unknown> = { id: c.id };
-    if (c.description !== undefined) body.description = c.description;
-    body.vars = c.vars;
-    if (c.tags !== undefined && c.tags.length > 0) body.tags = c.tags;
-    body.assert = [];
-    if (c.expected !== undefined) body.expected = c.expected;
-    if (c.source !== undefined) body.source = c.source;
-    const node = this.doc.createNode(body);
-    if (isMap(node)) {
-      const source = node.get('source', true);
-      if (isMap(source)) source.flow = true;
-      const tags = node.get('tags', true);
-      if (isSeq(tags)) tags.flow = true;
-      const assert = node.get('assert', true);
-      if (isSeq(assert)) {
-        assert.flow = true;
-        assert.comment = ' add assertions (the defaults apply meanwhile)';
+    if (isSeq(cases) && cases.items.length === 0 && cases.range) {
+      // `cases: []`: drop the empty flow list, keep what follows on its line, put the items below.
+      const [from, to] = cases.range;
+      const eol = text.indexOf('\n', to);
+      const line = eol === -1 ? text.length : eol;
+      const rest = `${text.slice(0, from).trimEnd()}${text.slice(to, line)}`;
+      return `${rest}\n${this.items(2)}${eol === -1 ? '' : text.slice(eol + 1)}`;
+    }
+    if (cases !== undefined && cases !== null) {
+      throw new BankError(`${this.file}: cases: must be a block list to add to`, { file: this.file, field: 'cases' });
+    }
+    return `${text}${text.endsWith('\n') ? '' : '\n'}cases:\n${this.items(2)}`;
+  }
+
+  /** The new cases as block items, each line indented by `indent`. */
+  private items(indent: number): string {
+    const doc = new Document(this.pending.map(caseBody));
+    for (const node of (doc.contents as YAMLSeq).items) {
+      if (!isMap(node)) continue;
+      for (const key of ['source', 'tags', 'assert']) {
+        const child = node.get(key, true);
+        if (isMap(child) || isSeq(child)) child.flow = true;
+        if (key === 'assert' && isSeq(child)) child.comment = ' add assertions (the defaults apply meanwhile)';
       }
     }
-    cases.items.push(node);
+    const pad = ' '.repeat(indent);
+    return doc
+      .toString({ lineWidth: 0 })
+      .split('\n')
+      .map((l) => (l === '' ? l : pad + l))
+      .join('\n');
   }
 
   async save(): Promise<void> {
-    const text = this.doc.toString();
+    const text = this.toString();
     parseBank(text, this.file, false); // never write a bank that does not parse back
     await mkdir(dirname(this.file), { recursive: true });
     const tmp = `${this.file}.${process.pid}.${Date.now()}.tmp`;
     await writeFile(tmp, text);
     await rename(tmp, this.file);
   }
+}
+
+function caseBody(c: NewCase): Record<string, unknown> {
+  const body: Record<string, unknown> = { id: c.id };
+  if (c.description !== undefined) body.description = c.description;
+  body.vars = c.vars;
+  if (c.tags !== undefined && c.tags.length > 0) body.tags = c.tags;
+  body.assert = [];
+  if (c.expected !== undefined) body.expected = c.expected;
+  if (c.source !== undefined) body.source = c.source;
+  return body;
 }
