@@ -152,7 +152,8 @@ export async function bankCommand(args: string[], io: Io): Promise<number> {
     io.stderr(`no completion of prompt "${prompt}" found in ${from}\n`);
     return EXIT.USER;
   }
-  return added === 0 && refused.length > 0 ? EXIT.USER : EXIT.OK;
+  // Nothing usable at all is an input error; duplicates and a partial refusal are not.
+  return refused.length === completions.length ? EXIT.USER : EXIT.OK;
 }
 
 async function pick(prompt: string, v: Values, io: Io): Promise<{ completions: CapturedCompletion[]; from: string }> {
