@@ -49,6 +49,7 @@ Options (flags win over promptscope.config.yaml's test: section):
   --max-latency-increase <x> budget on p95 latency against the baseline, e.g. 20%
   --repeat <n>               runs per case (default 1); --min-pass <k>: runs that must pass (default n)
   -j, --concurrency <n>      calls at once (default 4); 429s pause every call for the retry-after
+  --retries <n>              attempts per call on 429, 5xx, 529, timeouts and connection errors (default 5)
   --shard <i/n>              run the i-th of n deterministic slices of the bank (merge the reports after)
   --run-id <id>              test.suite.run.id (default: a new UUID)
   --no-cache, --cache-dir <dir>  the response cache (default $PROMPTSCOPE_CACHE_DIR/responses, ~/.cache/promptscope/responses)
@@ -81,6 +82,7 @@ function parse(args: string[]) {
         concurrency: { type: 'string', short: 'j' },
         shard: { type: 'string' },
         'run-id': { type: 'string' },
+        retries: { type: 'string' },
         'no-cache': { type: 'boolean' },
         'cache-dir': { type: 'string' },
         judge: { type: 'string' },
@@ -193,6 +195,7 @@ export async function testCommand(args: string[], io: Io): Promise<number> {
       concurrency: int(values.concurrency, '--concurrency', 1) ?? config.concurrency ?? 4,
       ...(shard !== undefined ? { shard } : {}),
       ...(values['run-id'] !== undefined ? { runId: values['run-id'] } : {}),
+      ...(values.retries !== undefined ? { retry: { attempts: int(values.retries, '--retries', 1) as number } } : {}),
       ...(values['no-cache'] ? {} : { cacheDir: values['cache-dir'] !== undefined ? abs(io, values['cache-dir']) : defaultCacheDir(io.env) }),
       env: io.env,
       ...(judge !== undefined ? { judge } : {}),

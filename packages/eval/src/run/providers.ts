@@ -5,12 +5,12 @@
  * ANTHROPIC_API_KEY): an OpenAI-compatible server works too. The SDKs' own retries are off: the run's retry
  * loop (retry.ts) is the only one, so every attempt is one request and one span.
  */
-import Anthropic from '@anthropic-ai/sdk';
+import type Anthropic from '@anthropic-ai/sdk';
 import { createNoopMeter } from '@opentelemetry/api';
 import { instrument as instrumentAnthropic } from '@promptscope/instrumentation-anthropic';
 import { instrument as instrumentOpenAI } from '@promptscope/instrumentation-openai';
 import type { ChatMessage, PromptProvider } from '@promptscope/prompts';
-import OpenAI from 'openai';
+import type OpenAI from 'openai';
 import { InfraError } from '../errors.js';
 import { routingTracerProvider } from './tap.js';
 
@@ -43,11 +43,24 @@ const ANTHROPIC_FINISH: Record<string, string> = {
 const ANTHROPIC_PARAMS = new Set(['max_tokens', 'temperature', 'top_p', 'top_k', 'stop_sequences', 'metadata']);
 const DEFAULT_ANTHROPIC_MAX_TOKENS = 1024;
 
+interface Sdks {
+  OpenAI: typeof OpenAI;
+  Anthropic: typeof Anthropic;
+}
+
+// Loaded on the first call: the CLI's other commands (and a bank edit) never pay for the SDKs.
+let sdks: Promise<Sdks> | undefined;
+const loadSdks = () =>
+  (sdks ??= Promise.all([import('openai'), import('@anthropic-ai/sdk')]).then(([o, a]) => ({
+    OpenAI: o.default,
+    Anthropic: a.default,
+  })));
+
 let refs = 0;
 let handles: { uninstrument(): void }[] = [];
 
 /** Instruments both SDKs once per process while any run holds them. */
-function acquire(captureContent: boolean | undefined): () => void {
+function acquire(m: Sdks, captureContent: boolean | undefined): () => void {
   if (refs++ === 0) {
     const options = {
       tracerProvider: routingTracerProvider,
@@ -55,7 +68,7 @@ function acquire(captureContent: boolean | undefined): () => void {
       meterProvider: { getMeter: () => createNoopMeter() },
       ...(captureContent !== undefined ? { captureContent } : {}),
     };
-    handles = [instrumentOpenAI(OpenAI, options), instrumentAnthropic(Anthropic, options)];
+    handles = [instrumentOpenAI(m.OpenAI, options), instrumentAnthropic(m.Anthropic, options)];
   }
   let released = false;
   return () => {
@@ -79,16 +92,29 @@ export class Providers {
   private readonly env: Record<string, string | undefined>;
   private openaiClient: OpenAI | undefined;
   private anthropicClient: Anthropic | undefined;
-  private readonly release: () => void;
+  private release: (() => void) | undefined;
+  private ready: Promise<Sdks> | undefined;
   private readonly timeoutMs: number;
+  private readonly captureContent: boolean | undefined;
+  private closed = false;
 
   constructor(options: ProviderOptions = {}) {
     this.env = options.env ?? process.env;
     this.timeoutMs = options.timeoutMs ?? 120_000;
-    this.release = acquire(options.captureContent);
+    this.captureContent = options.captureContent;
   }
 
-  private openai(): OpenAI {
+  /** The SDK modules, instrumented (once, on first use). */
+  private sdk(): Promise<Sdks> {
+    this.ready ??= loadSdks().then((m) => {
+      if (!this.closed) this.release = acquire(m, this.captureContent);
+      return m;
+    });
+    return this.ready;
+  }
+
+  private async openai(): Promise<OpenAI> {
+    const { OpenAI } = await this.sdk();
     if (this.openaiClient === undefined) {
       const apiKey = this.env.OPENAI_API_KEY;
       if (!apiKey) {
@@ -104,7 +130,8 @@ export class Providers {
     return this.openaiClient;
   }
 
-  private anthropic(): Anthropic {
+  private async anthropic(): Promise<Anthropic> {
+    const { Anthropic } = await this.sdk();
     if (this.anthropicClient === undefined) {
       const apiKey = this.env.ANTHROPIC_API_KEY;
       if (!apiKey) throw new InfraError('ANTHROPIC_API_KEY is not set: the @anthropic-ai/sdk SDK needs it');
@@ -126,7 +153,7 @@ export class Providers {
     const { stream: _stream, ...params } = req.params;
     const body = { ...params, model: req.model, messages: req.messages } as OpenAI.ChatCompletionCreateParamsNonStreaming;
     if (!req.stream) {
-      const res = await this.openai().chat.completions.create(body);
+      const res = await (await this.openai()).chat.completions.create(body);
       const choice = res.choices[0];
       return {
         output: choice?.message?.content ?? '',
@@ -135,7 +162,7 @@ export class Providers {
         ...(res.usage ? { usage: { input: res.usage.prompt_tokens, output: res.usage.completion_tokens } } : {}),
       };
     }
-    const stream = await this.openai().chat.completions.create({
+    const stream = await (await this.openai()).chat.completions.create({
       ...body,
       stream: true,
       stream_options: { include_usage: true },
@@ -178,7 +205,7 @@ export class Providers {
       ...(system.length > 0 ? { system: system.join('\n\n') } : {}),
     } as Anthropic.MessageCreateParamsNonStreaming;
     if (!req.stream) {
-      const msg = await this.anthropic().messages.create(body);
+      const msg = await (await this.anthropic()).messages.create(body);
       return {
         output: msg.content.map((b) => (b.type === 'text' ? b.text : '')).join(''),
         ...(msg.stop_reason ? { finishReason: ANTHROPIC_FINISH[msg.stop_reason] ?? msg.stop_reason } : {}),
@@ -186,7 +213,7 @@ export class Providers {
         usage: { input: msg.usage.input_tokens, output: msg.usage.output_tokens },
       };
     }
-    const events = await this.anthropic().messages.create({ ...body, stream: true });
+    const events = await (await this.anthropic()).messages.create({ ...body, stream: true });
     let output = '';
     let stop: string | undefined;
     let responseModel: string | undefined;
@@ -211,13 +238,14 @@ export class Providers {
 
   /** Embeddings (OpenAI's API, or any compatible server), one vector per input. */
   async embed(model: string, inputs: string[]): Promise<number[][]> {
-    const res = await this.openai().embeddings.create({ model, input: inputs });
+    const res = await (await this.openai()).embeddings.create({ model, input: inputs });
     const out = [...res.data].sort((a, b) => a.index - b.index).map((d) => d.embedding as number[]);
     if (out.length !== inputs.length) throw new Error(`embeddings: asked for ${inputs.length} vectors, got ${out.length}`);
     return out;
   }
 
   close(): void {
-    this.release();
+    this.closed = true;
+    this.release?.();
   }
 }
