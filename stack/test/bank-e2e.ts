@@ -26,7 +26,12 @@ const KEEP = {
 };
 export const BANK_E2E_SERVICE = 'promptscope-bank-e2e';
 
-type Run = (cmd: string, args: string[], env?: NodeJS.ProcessEnv, timeoutMs?: number) => Promise<{ code: number | null; out: string }>;
+type Run = (
+  cmd: string,
+  args: string[],
+  env?: NodeJS.ProcessEnv,
+  timeoutMs?: number,
+) => Promise<{ code: number | null; out: string }>;
 
 interface Ctx {
   repo: string;
@@ -54,13 +59,16 @@ async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutM
 async function jaegerTrace(jaeger: string, traceId: string) {
   const res = await fetch(`${jaeger}/api/traces/${traceId}`, { signal: AbortSignal.timeout(5000) });
   if (!res.ok) return undefined;
-  return ((await res.json()) as { data: { spans: { spanID: string; tags: { key: string; value: unknown }[] }[] }[] }).data[0];
+  return ((await res.json()) as { data: { spans: { spanID: string; tags: { key: string; value: unknown }[] }[] }[] })
+    .data[0];
 }
 
 /** A second collector from collector-config/collector.yaml that keeps content, feeding the stack's Jaeger. */
 async function startKeepingCollector(c: Ctx): Promise<{ stop(): Promise<void> }> {
   const { buildCollector } = await import(pathToFileURL(join(c.repo, 'collector-config', 'build.mjs')).href);
-  const { startProcess, stopProcess, isAlive } = await import(pathToFileURL(join(c.repo, 'stack', 'lib', 'procs.mjs')).href);
+  const { startProcess, stopProcess, isAlive } = await import(
+    pathToFileURL(join(c.repo, 'stack', 'lib', 'procs.mjs')).href
+  );
   const bin = await buildCollector({ log: () => {} });
   const dir = mkdtempSync(join(tmpdir(), 'promptscope-keep-'));
   const rec = startProcess({
@@ -118,7 +126,11 @@ export async function bankAddFromJaeger(c: Ctx): Promise<void> {
     fake.script(scenario(11));
     const app = await c.run(
       process.execPath,
-      ['--import', pathToFileURL(join(c.repo, 'packages', 'register', 'dist', 'index.js')).href, join(c.repo, 'examples', 'demo', 'src', 'app.mjs')],
+      [
+        '--import',
+        pathToFileURL(join(c.repo, 'packages', 'register', 'dist', 'index.js')).href,
+        join(c.repo, 'examples', 'demo', 'src', 'app.mjs'),
+      ],
       {
         ...c.env,
         OTEL_SERVICE_NAME: BANK_E2E_SERVICE,
@@ -135,26 +147,51 @@ export async function bankAddFromJaeger(c: Ctx): Promise<void> {
     // What production recorded: a completion with its variables and a thumbs down on it.
     const sent = () => receiver.spans();
     await receiver.waitFor(() => sent().some((s) => s.attributes['gen_ai.evaluation.score.value'] === 0), 10_000);
-    const thumbsDown = sent().filter((s) => s.attributes['gen_ai.evaluation.name'] === 'thumbs' && s.attributes['gen_ai.evaluation.score.value'] === 0);
+    const thumbsDown = sent().filter(
+      (s) => s.attributes['gen_ai.evaluation.name'] === 'thumbs' && s.attributes['gen_ai.evaluation.score.value'] === 0,
+    );
     const completion = sent().find(
-      (s) => thumbsDown.some((f) => f.traceId === s.traceId && f.parentSpanId === s.spanId) && s.attributes['gen_ai.prompt.variable.question'] !== undefined,
+      (s) =>
+        thumbsDown.some((f) => f.traceId === s.traceId && f.parentSpanId === s.spanId) &&
+        s.attributes['gen_ai.prompt.variable.question'] !== undefined,
     ) as FlatSpan;
     expect(completion, 'a thumbs-down completion with captured variables').toBeDefined();
-    const stored = await until(`trace ${completion.traceId} in Jaeger, with its variables`, async () => {
-      const t = await jaegerTrace(c.jaeger, completion.traceId);
-      const s = t?.spans.find((sp) => sp.spanID === completion.spanId);
-      return s?.tags.some((tag) => tag.key === 'gen_ai.prompt.variable.question') ? t : undefined;
-    }, 30_000);
+    const stored = await until(
+      `trace ${completion.traceId} in Jaeger, with its variables`,
+      async () => {
+        const t = await jaegerTrace(c.jaeger, completion.traceId);
+        const s = t?.spans.find((sp) => sp.spanID === completion.spanId);
+        return s?.tags.some((tag) => tag.key === 'gen_ai.prompt.variable.question') ? t : undefined;
+      },
+      30_000,
+    );
     expect(stored).toBeDefined();
 
     const demoPrompts = join(c.repo, 'examples', 'demo', 'prompts');
-    const one = await cliJson(c, ['bank', 'add', 'support-reply', '--trace', completion.traceId, '--span', completion.spanId, '--bank', dir, '--dir', demoPrompts, '--jaeger', c.jaeger]);
+    const one = await cliJson(c, [
+      'bank',
+      'add',
+      'support-reply',
+      '--trace',
+      completion.traceId,
+      '--span',
+      completion.spanId,
+      '--bank',
+      dir,
+      '--dir',
+      demoPrompts,
+      '--jaeger',
+      c.jaeger,
+    ]);
     expect(one.code, one.out).toBe(0);
     const { parseBank } = await import(pathToFileURL(join(c.repo, 'packages', 'eval', 'dist', 'index.js')).href);
     const bank = parseBank(readFileSync(join(dir, 'support-reply.yaml'), 'utf8'), 'support-reply.yaml', false);
     expect(bank.cases).toHaveLength(1);
     const a = completion.attributes;
-    expect(bank.cases[0].vars).toEqual({ ticket: Number(a['gen_ai.prompt.variable.ticket']), question: a['gen_ai.prompt.variable.question'] });
+    expect(bank.cases[0].vars).toEqual({
+      ticket: Number(a['gen_ai.prompt.variable.ticket']),
+      question: a['gen_ai.prompt.variable.question'],
+    });
     expect(bank.cases[0].source).toEqual({
       traceId: completion.traceId,
       spanId: completion.spanId,
@@ -168,12 +205,35 @@ export async function bankAddFromJaeger(c: Ctx): Promise<void> {
 
     // --worst: what `promptscope worst` lists; kept content becomes cases, the stack's stripped spans are refused
     const worstDir = join(dir, 'worst');
-    const worst = await cliJson(c, ['bank', 'add', 'support-reply', '--worst', '--since', '1h', '--limit', '40', '--bank', worstDir, '--dir', demoPrompts, '--jaeger', c.jaeger]);
+    const worst = await cliJson(c, [
+      'bank',
+      'add',
+      'support-reply',
+      '--worst',
+      '--since',
+      '1h',
+      '--limit',
+      '40',
+      '--bank',
+      worstDir,
+      '--dir',
+      demoPrompts,
+      '--jaeger',
+      c.jaeger,
+    ]);
     expect(worst.code, worst.out).toBe(0);
     const added = (worst.out.match(/^added c-[0-9a-f]{10} /gm) ?? []).length;
     expect(added).toBeGreaterThan(0);
-    const worstBank = parseBank(readFileSync(join(worstDir, 'support-reply.yaml'), 'utf8'), 'support-reply.yaml', false);
-    expect(worstBank.cases.every((k: { source: { service: string; signal: string } }) => k.source.service === BANK_E2E_SERVICE)).toBe(true);
+    const worstBank = parseBank(
+      readFileSync(join(worstDir, 'support-reply.yaml'), 'utf8'),
+      'support-reply.yaml',
+      false,
+    );
+    expect(
+      worstBank.cases.every(
+        (k: { source: { service: string; signal: string } }) => k.source.service === BANK_E2E_SERVICE,
+      ),
+    ).toBe(true);
     expect(worst.out).toMatch(/refused: span [0-9a-f]{16} of trace [0-9a-f]{32} has no captured prompt variables/);
 
     // A completion that went through the stack's collector: content removed, so refused, saying what to switch on.
@@ -181,11 +241,23 @@ export async function bankAddFromJaeger(c: Ctx): Promise<void> {
     const res = (await (await fetch(`${c.jaeger}/api/traces?${q}`)).json()) as { data: { traceID: string }[] };
     const stripped = res.data[0]?.traceID as string;
     expect(stripped).toBeDefined();
-    const refused = await cliJson(c, ['bank', 'add', 'support-reply', '--trace', stripped, '--bank', join(dir, 'none'), '--jaeger', c.jaeger]);
+    const refused = await cliJson(c, [
+      'bank',
+      'add',
+      'support-reply',
+      '--trace',
+      stripped,
+      '--bank',
+      join(dir, 'none'),
+      '--jaeger',
+      c.jaeger,
+    ]);
     expect(refused.code).toBe(2);
     expect(refused.out).toMatch(/has no captured prompt variables \(gen_ai\.prompt\.variable\.\*\)/);
     expect(refused.out).toMatch(/PROMPTSCOPE_KEEP_CONTENT=true/);
-    console.log(`[e2e] bank add from Jaeger: 1 case by trace (vars ${JSON.stringify(bank.cases[0].vars)}), ${added} from --worst, stripped trace ${stripped} refused`);
+    console.log(
+      `[e2e] bank add from Jaeger: 1 case by trace (vars ${JSON.stringify(bank.cases[0].vars)}), ${added} from --worst, stripped trace ${stripped} refused`,
+    );
   } finally {
     await tee.close();
     await fake.close();
@@ -193,4 +265,3 @@ export async function bankAddFromJaeger(c: Ctx): Promise<void> {
     await collector.stop();
   }
 }
-

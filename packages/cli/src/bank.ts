@@ -99,13 +99,16 @@ export async function bankCommand(args: string[], io: Io): Promise<number> {
     io.stdout(BANK_HELP);
     return EXIT.OK;
   }
-  if (positionals.length !== 1) throw new UsageError('bank add expects one <prompt>, e.g. promptscope bank add support-reply --trace <id>');
+  if (positionals.length !== 1)
+    throw new UsageError('bank add expects one <prompt>, e.g. promptscope bank add support-reply --trace <id>');
   const prompt = positionals[0] as string;
   const sources = [values.trace !== undefined, values.worst === true, values.from !== undefined].filter(Boolean).length;
   if (sources !== 1) throw new UsageError('bank add needs exactly one source: --trace <id>, --worst or --from <file>');
   if (values.span !== undefined && values.trace === undefined) throw new UsageError('--span goes with --trace');
-  if (values.feedback !== undefined && values.feedback !== 'negative') throw new UsageError('--feedback takes one value: negative');
-  if (values.feedback !== undefined && values.from === undefined) throw new UsageError('--feedback goes with --from (with --worst, rated completions are listed worst first)');
+  if (values.feedback !== undefined && values.feedback !== 'negative')
+    throw new UsageError('--feedback takes one value: negative');
+  if (values.feedback !== undefined && values.from === undefined)
+    throw new UsageError('--feedback goes with --from (with --worst, rated completions are listed worst first)');
 
   const { completions, from } = await pick(prompt, values, io);
   const registry = new Registry(abs(io, values.dir ?? io.env.PROMPTSCOPE_PROMPTS_DIR ?? 'prompts'));
@@ -119,12 +122,22 @@ export async function bankCommand(args: string[], io: Io): Promise<number> {
     const version = c.span.attributes['gen_ai.prompt.version'];
     const key = String(version);
     if (version !== undefined && !specs.has(key)) {
-      specs.set(key, await registry.read(prompt, Number(version), false).then((f) => f.spec, () => undefined));
+      specs.set(
+        key,
+        await registry.read(prompt, Number(version), false).then(
+          (f) => f.spec,
+          () => undefined,
+        ),
+      );
     }
     let next: ReturnType<typeof caseFromCompletion>;
     try {
       const spec = specs.get(key);
-      next = caseFromCompletion(c, { ...(spec !== undefined ? { spec } : {}), pinOutput: values['pin-output'] === true, from });
+      next = caseFromCompletion(c, {
+        ...(spec !== undefined ? { spec } : {}),
+        pinOutput: values['pin-output'] === true,
+        from,
+      });
     } catch (err) {
       if (!(err instanceof HarvestError)) throw err;
       refused.push(err.message);
@@ -167,7 +180,8 @@ async function pick(prompt: string, v: Values, io: Io): Promise<{ completions: C
   };
   if (v.from !== undefined) {
     const read = await readReplayFile(abs(io, v.from));
-    if (read.skippedLines > 0) io.stderr(`warning: ${read.skippedLines} line(s) of ${read.files.join(', ')} are not OTLP JSON; skipped\n`);
+    if (read.skippedLines > 0)
+      io.stderr(`warning: ${read.skippedLines} line(s) of ${read.files.join(', ')} are not OTLP JSON; skipped\n`);
     return { completions: selectCompletions(completionsOf(read.spans, prompt), filter), from: v.from };
   }
   const jaeger = baseUrl(v.jaeger ?? (io.env[JAEGER_ENV] || DEFAULT_JAEGER));
@@ -177,7 +191,8 @@ async function pick(prompt: string, v: Values, io: Io): Promise<{ completions: C
     let list = completionsOf(spans, prompt);
     if (v.span !== undefined) {
       list = list.filter((c) => c.span.spanId === v.span?.toLowerCase());
-      if (list.length === 0) throw new UsageError(`trace ${v.trace} has no completion span ${v.span} of prompt "${prompt}" in Jaeger`);
+      if (list.length === 0)
+        throw new UsageError(`trace ${v.trace} has no completion span ${v.span} of prompt "${prompt}" in Jaeger`);
     }
     return { completions: list, from: 'jaeger' };
   }
@@ -196,7 +211,9 @@ async function pick(prompt: string, v: Values, io: Io): Promise<{ completions: C
   const traces = new Map<string, CapturedCompletion[]>();
   for (const w of worst.completions) {
     if (!w.completionFound) {
-      io.stderr(`refused: the completion span ${w.spanId} of trace ${w.traceId} is not in Jaeger (sampled out or not exported yet); only its feedback is\n`);
+      io.stderr(
+        `refused: the completion span ${w.spanId} of trace ${w.traceId} is not in Jaeger (sampled out or not exported yet); only its feedback is\n`,
+      );
       continue;
     }
     let list = traces.get(w.traceId);

@@ -7,11 +7,11 @@ import { PROMPT_HELP, promptCommand } from './prompt.js';
 import { TEST_HELP, testCommand } from './test.js';
 import { WORST_HELP, worstCommand } from './worst.js';
 
-export { diffLines, formatDiff } from './diff.js';
 export { BANK_HELP } from './bank.js';
+export { diffLines, formatDiff } from './diff.js';
 export { EXIT, type Io, processIo, UsageError } from './io.js';
-export { TEST_HELP } from './test.js';
 export { parseValue } from './label.js';
+export { TEST_HELP } from './test.js';
 export {
   DEFAULT_JAEGER,
   effectiveFeedback,
@@ -76,14 +76,21 @@ export async function run(argv: string[], io: Io = processIo()): Promise<number>
         io.stdout(`${HELP}\n${PROMPT_HELP}\n${BANK_HELP}\n${TEST_HELP}\n${LABEL_HELP}\n${WORST_HELP}`);
         return EXIT.OK;
       default:
-        throw new UsageError(`unknown command "${command}" (commands: prompt, bank, test, label, worst; see promptscope --help)`);
+        throw new UsageError(
+          `unknown command "${command}" (commands: prompt, bank, test, label, worst; see promptscope --help)`,
+        );
     }
   } catch (err) {
     if (err instanceof UsageError) {
       io.stderr(`promptscope: ${err.message}\n`);
       return EXIT.USER;
     }
-    if (err instanceof PromptError || err instanceof BankError || err instanceof HarvestError || err instanceof InfraError) {
+    if (
+      err instanceof PromptError ||
+      err instanceof BankError ||
+      err instanceof HarvestError ||
+      err instanceof InfraError
+    ) {
       io.stderr(`promptscope: ${err.message}\n`);
       return EXIT.USER;
     }

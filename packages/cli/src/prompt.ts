@@ -1,8 +1,22 @@
 import { access, readFile } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { bankPath, CONFIG_FILE, DEFAULT_BANK_DIR, DEFAULT_REPORTS_DIR, findPassingReport, loadConfig } from '@promptscope/eval';
-import { type ChatMessage, PromptError, parseVersion, Registry, type VersionFile, type WriteOptions } from '@promptscope/prompts';
+import {
+  bankPath,
+  CONFIG_FILE,
+  DEFAULT_BANK_DIR,
+  DEFAULT_REPORTS_DIR,
+  findPassingReport,
+  loadConfig,
+} from '@promptscope/eval';
+import {
+  type ChatMessage,
+  PromptError,
+  parseVersion,
+  Registry,
+  type VersionFile,
+  type WriteOptions,
+} from '@promptscope/prompts';
 import { diffLines, formatDiff, splitLines } from './diff.js';
 import { EXIT, type Io, UsageError } from './io.js';
 
@@ -259,7 +273,9 @@ async function promoteCommand(args: string[], io: Io): Promise<number> {
   const gate = await promotionGate(registry, name, n, values.to, values, io);
   if (gate === 'refused') return EXIT.FAILED;
   const e = await registry.promote(name, n, values.to, { ...opts, ...gate });
-  io.stdout(`${name}: ${e.label} ${e.from !== undefined ? `v${e.from}` : '(new)'} -> v${e.to}${e.forced ? ' (forced, logged)' : ''}\n`);
+  io.stdout(
+    `${name}: ${e.label} ${e.from !== undefined ? `v${e.from}` : '(new)'} -> v${e.to}${e.forced ? ' (forced, logged)' : ''}\n`,
+  );
   return EXIT.OK;
 }
 
@@ -280,20 +296,28 @@ async function promotionGate(
   const config = await loadConfig(abs(values.config ?? CONFIG_FILE), values.config !== undefined);
   const bank = bankPath(abs(values.bank ?? config.test.bank ?? DEFAULT_BANK_DIR), name);
   if (!config.promote.gated.includes(label) || !(await exists(bank))) {
-    if (values.force) throw new UsageError(`--force: label "${label}" of "${name}" is not gated (no bank at ${bank}, or not in promote.gated)`);
+    if (values.force)
+      throw new UsageError(
+        `--force: label "${label}" of "${name}" is not gated (no bank at ${bank}, or not in promote.gated)`,
+      );
     return {};
   }
   const file = await registry.read(name, n, true);
   const reportsDir = abs(values.reports ?? config.test.reports ?? DEFAULT_REPORTS_DIR);
   const check = await findPassingReport(reportsDir, name, file.sha256);
   if (check.passing !== undefined) {
-    io.stderr(`gate: passing report ${check.passing.file} (${check.passing.report.verdict.passed} passed, run ${check.passing.report.runId})\n`);
+    io.stderr(
+      `gate: passing report ${check.passing.file} (${check.passing.report.verdict.passed} passed, run ${check.passing.report.runId})\n`,
+    );
     return { report: check.passing.file };
   }
   if (values.force) {
     const reason = values.reason ?? values.note;
-    if (reason === undefined || reason.trim() === '') throw new UsageError('--force needs --reason "<why>": the change log records it');
-    io.stderr(`gate: no passing report for v${n} (sha256 ${file.sha256}); promoting anyway (--force), logged with the reason\n`);
+    if (reason === undefined || reason.trim() === '')
+      throw new UsageError('--force needs --reason "<why>": the change log records it');
+    io.stderr(
+      `gate: no passing report for v${n} (sha256 ${file.sha256}); promoting anyway (--force), logged with the reason\n`,
+    );
     return { forced: true, note: reason };
   }
   io.stderr(

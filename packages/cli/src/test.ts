@@ -122,7 +122,12 @@ function fraction(raw: string | undefined, flag: string): number | undefined {
   }
 }
 
-async function output(r: Report, values: { json?: string; junit?: string }, reportsDir: string | undefined, io: Io): Promise<number> {
+async function output(
+  r: Report,
+  values: { json?: string; junit?: string },
+  reportsDir: string | undefined,
+  io: Io,
+): Promise<number> {
   if (values.json !== undefined) await writeFile(abs(io, values.json), `${JSON.stringify(r, null, 2)}\n`);
   if (values.junit !== undefined) await writeFile(abs(io, values.junit), formatJunit(r));
   if (reportsDir !== undefined && r.shard === undefined) {
@@ -141,14 +146,21 @@ export async function testCommand(args: string[], io: Io): Promise<number> {
     io.stdout(TEST_HELP);
     return EXIT.OK;
   }
-  if (positionals.length !== 1) throw new UsageError('test expects one <prompt>, e.g. promptscope test support-reply --candidate 3 --baseline production');
+  if (positionals.length !== 1)
+    throw new UsageError(
+      'test expects one <prompt>, e.g. promptscope test support-reply --candidate 3 --baseline production',
+    );
   if (values.candidate === undefined) throw new UsageError('test needs --candidate <version|label|file.yaml>');
   const prompt = positionals[0] as string;
   const configFile = abs(io, values.config ?? CONFIG_FILE);
   const config = (await loadConfig(configFile, values.config !== undefined)).test;
   const policy: Policy = {
-    minPassRate: fraction(values['min-pass-rate'], '--min-pass-rate') ?? config.minPassRate ?? DEFAULT_POLICY.minPassRate,
-    maxNewFailures: int(values['max-new-failures'], '--max-new-failures', 0) ?? config.maxNewFailures ?? DEFAULT_POLICY.maxNewFailures,
+    minPassRate:
+      fraction(values['min-pass-rate'], '--min-pass-rate') ?? config.minPassRate ?? DEFAULT_POLICY.minPassRate,
+    maxNewFailures:
+      int(values['max-new-failures'], '--max-new-failures', 0) ??
+      config.maxNewFailures ??
+      DEFAULT_POLICY.maxNewFailures,
   };
   if (policy.minPassRate > 1) throw new UsageError('--min-pass-rate is at most 100%');
   const cost = fraction(values['max-cost-increase'], '--max-cost-increase') ?? config.maxCostIncrease;
@@ -156,16 +168,22 @@ export async function testCommand(args: string[], io: Io): Promise<number> {
   if (cost !== undefined) policy.maxCostIncrease = cost;
   if (latency !== undefined) policy.maxLatencyIncrease = latency;
   if ((cost !== undefined || latency !== undefined) && values.baseline === undefined) {
-    throw new UsageError('--max-cost-increase and --max-latency-increase are budgets against a baseline: give --baseline <version|label>');
+    throw new UsageError(
+      '--max-cost-increase and --max-latency-increase are budgets against a baseline: give --baseline <version|label>',
+    );
   }
   const repeat = int(values.repeat, '--repeat', 1) ?? config.repeat ?? 1;
   const minPass = int(values['min-pass'], '--min-pass', 1) ?? config.minPass ?? repeat;
   if (minPass > repeat) throw new UsageError(`--min-pass ${minPass} is more than --repeat ${repeat}`);
   const judgeProvider = values['judge-provider'];
-  if (judgeProvider !== undefined && !PROVIDERS.includes(judgeProvider as PromptProvider)) throw new UsageError(`--judge-provider: one of ${PROVIDERS.join(', ')}`);
+  if (judgeProvider !== undefined && !PROVIDERS.includes(judgeProvider as PromptProvider))
+    throw new UsageError(`--judge-provider: one of ${PROVIDERS.join(', ')}`);
   const judge =
     values.judge !== undefined
-      ? { model: values.judge, provider: (judgeProvider ?? (/^claude/i.test(values.judge) ? 'anthropic' : 'openai')) as PromptProvider }
+      ? {
+          model: values.judge,
+          provider: (judgeProvider ?? (/^claude/i.test(values.judge) ? 'anthropic' : 'openai')) as PromptProvider,
+        }
       : config.judge;
   let shard: ReturnType<typeof parseShard> | undefined;
   if (values.shard !== undefined) {
@@ -178,9 +196,14 @@ export async function testCommand(args: string[], io: Io): Promise<number> {
 
   const registry = new Registry(abs(io, values.dir ?? io.env.PROMPTSCOPE_PROMPTS_DIR ?? 'prompts'));
   const bank = await loadBank(bankPath(abs(io, values.bank ?? config.bank ?? DEFAULT_BANK_DIR), prompt));
-  const overrides = { ...(values.model !== undefined ? { model: values.model } : {}), ...(values.provider !== undefined ? { provider: values.provider } : {}), cwd: io.cwd };
+  const overrides = {
+    ...(values.model !== undefined ? { model: values.model } : {}),
+    ...(values.provider !== undefined ? { provider: values.provider } : {}),
+    cwd: io.cwd,
+  };
   const candidate = await resolveTarget(registry, prompt, values.candidate, overrides);
-  const baseline = values.baseline !== undefined ? await resolveTarget(registry, prompt, values.baseline, { cwd: io.cwd }) : undefined;
+  const baseline =
+    values.baseline !== undefined ? await resolveTarget(registry, prompt, values.baseline, { cwd: io.cwd }) : undefined;
 
   const telemetry = await startTelemetry(io);
   let report: Report;
@@ -196,15 +219,20 @@ export async function testCommand(args: string[], io: Io): Promise<number> {
       ...(shard !== undefined ? { shard } : {}),
       ...(values['run-id'] !== undefined ? { runId: values['run-id'] } : {}),
       ...(values.retries !== undefined ? { retry: { attempts: int(values.retries, '--retries', 1) as number } } : {}),
-      ...(values['no-cache'] ? {} : { cacheDir: values['cache-dir'] !== undefined ? abs(io, values['cache-dir']) : defaultCacheDir(io.env) }),
+      ...(values['no-cache']
+        ? {}
+        : { cacheDir: values['cache-dir'] !== undefined ? abs(io, values['cache-dir']) : defaultCacheDir(io.env) }),
       env: io.env,
       ...(judge !== undefined ? { judge } : {}),
-      ...((values['embedding-model'] ?? config.embeddingModel) !== undefined ? { embeddingModel: (values['embedding-model'] ?? config.embeddingModel) as string } : {}),
+      ...((values['embedding-model'] ?? config.embeddingModel) !== undefined
+        ? { embeddingModel: (values['embedding-model'] ?? config.embeddingModel) as string }
+        : {}),
     });
   } finally {
     await telemetry.shutdown();
   }
-  if (!telemetry.exported) io.stderr('traces: not exported (set OTEL_EXPORTER_OTLP_ENDPOINT to send the run to your backend)\n');
+  if (!telemetry.exported)
+    io.stderr('traces: not exported (set OTEL_EXPORTER_OTLP_ENDPOINT to send the run to your backend)\n');
   return output(report, values, abs(io, values.reports ?? config.reports ?? DEFAULT_REPORTS_DIR), io);
 }
 
@@ -214,7 +242,8 @@ export async function testCommand(args: string[], io: Io): Promise<number> {
  */
 async function startTelemetry(io: Io): Promise<{ exported: boolean; shutdown(): Promise<void> }> {
   const env = io.env;
-  if (!env.OTEL_EXPORTER_OTLP_ENDPOINT && !env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) return { exported: false, shutdown: async () => {} };
+  if (!env.OTEL_EXPORTER_OTLP_ENDPOINT && !env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT)
+    return { exported: false, shutdown: async () => {} };
   // NodeSDK reads the service name from process.env.
   if (!process.env.OTEL_SERVICE_NAME) process.env.OTEL_SERVICE_NAME = env.OTEL_SERVICE_NAME || 'promptscope-test';
   const { start } = await import('@promptscope/register/api');
@@ -230,7 +259,12 @@ async function mergeCommand(args: string[], io: Io): Promise<number> {
   try {
     parsed = parseArgs({
       args,
-      options: { json: { type: 'string' }, junit: { type: 'string' }, reports: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      options: {
+        json: { type: 'string' },
+        junit: { type: 'string' },
+        reports: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
       allowPositionals: true,
       strict: true,
     });
@@ -241,7 +275,10 @@ async function mergeCommand(args: string[], io: Io): Promise<number> {
     io.stdout(TEST_HELP);
     return EXIT.OK;
   }
-  if (parsed.positionals.length === 0) throw new UsageError('test merge expects the JSON reports of the shards: promptscope test merge shard-1.json shard-2.json');
+  if (parsed.positionals.length === 0)
+    throw new UsageError(
+      'test merge expects the JSON reports of the shards: promptscope test merge shard-1.json shard-2.json',
+    );
   const reports: Report[] = [];
   for (const p of parsed.positionals) {
     const file = abs(io, p);
@@ -259,4 +296,3 @@ async function mergeCommand(args: string[], io: Io): Promise<number> {
   }
   return output(merged, parsed.values, abs(io, parsed.values.reports ?? DEFAULT_REPORTS_DIR), io);
 }
-

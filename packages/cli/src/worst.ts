@@ -225,7 +225,14 @@ function tagValue(tag: RawTag): string | number | boolean | undefined {
 
 /** Every span of one trace (all its fragments, whatever service), from `/api/traces/<id>`. */
 export async function fetchTrace(jaeger: string, traceId: string, doFetch?: typeof fetch): Promise<JaegerSpan[]> {
-  const q = { prompt: '', jaeger, startUs: 0, endUs: 0, limit: 0, ...(doFetch !== undefined ? { fetch: doFetch } : {}) };
+  const q = {
+    prompt: '',
+    jaeger,
+    startUs: 0,
+    endUs: 0,
+    limit: 0,
+    ...(doFetch !== undefined ? { fetch: doFetch } : {}),
+  };
   const body = (await getJson(q, `/api/traces/${encodeURIComponent(traceId)}`)) as { data?: RawTrace[] | null };
   return (body.data ?? []).flatMap(readTrace);
 }

@@ -32,7 +32,14 @@ afterEach(() => ws.close());
 
 function cli(args: string[], extraEnv: Record<string, string> = {}) {
   return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-    const env: Record<string, string | undefined> = { PATH: process.env.PATH, HOME: ws.dir, ...ws.env, PROMPTSCOPE_CACHE_DIR: join(ws.dir, 'cache'), PROMPTSCOPE_USER: 'ci', ...extraEnv };
+    const env: Record<string, string | undefined> = {
+      PATH: process.env.PATH,
+      HOME: ws.dir,
+      ...ws.env,
+      PROMPTSCOPE_CACHE_DIR: join(ws.dir, 'cache'),
+      PROMPTSCOPE_USER: 'ci',
+      ...extraEnv,
+    };
     const child = spawn(process.execPath, [BIN, ...args], { cwd: ws.dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
@@ -62,38 +69,74 @@ describe('promptscope test (CLI)', () => {
     await ws.writeBank(BANK.replace('type: icontains,', 'type: icontain,'));
     const r = await cli(['test', PROMPT, '--candidate', '1']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/prompt-tests\/support-reply\.yaml:\d+:\d+: case "refund": cases\[0\]\.assert\[0\]\.type: "icontain" is not an assertion type/);
+    expect(r.stderr).toMatch(
+      /prompt-tests\/support-reply\.yaml:\d+:\d+: case "refund": cases\[0\]\.assert\[0\]\.type: "icontain" is not an assertion type/,
+    );
     expect(ws.fake.requests).toHaveLength(0);
   });
 
   it('exits 2 on usage and infrastructure errors, and --help documents the convention', async () => {
     expect((await cli(['test', PROMPT])).code).toBe(2);
-    expect((await cli(['test', PROMPT, '--candidate', '1', '--max-cost-increase', '10%'])).stderr).toMatch(/budgets against a baseline/);
-    const down = await cli(['test', PROMPT, '--candidate', '1', '--no-cache', '--retries', '1'], { OPENAI_BASE_URL: 'http://127.0.0.1:9/v1' });
+    expect((await cli(['test', PROMPT, '--candidate', '1', '--max-cost-increase', '10%'])).stderr).toMatch(
+      /budgets against a baseline/,
+    );
+    const down = await cli(['test', PROMPT, '--candidate', '1', '--no-cache', '--retries', '1'], {
+      OPENAI_BASE_URL: 'http://127.0.0.1:9/v1',
+    });
     expect(down.code).toBe(2);
     expect(down.stdout).toMatch(/ERROR: 3 run\(s\) could not be made properly; no verdict/);
     expect((await cli(['prompt', 'show'])).code).toBe(2);
     const help = await cli(['--help']);
-    expect(help.stdout).toMatch(/Exit codes, every command:\n {2}0 {2}done, or the gate passed\n {2}1 {2}a gate said no/);
+    expect(help.stdout).toMatch(
+      /Exit codes, every command:\n {2}0 {2}done, or the gate passed\n {2}1 {2}a gate said no/,
+    );
   });
 
   it('writes JUnit that a JUnit parser reads: a suite per prompt version, failures apart from errors', async () => {
-    scriptByVersion(ws.fake, (v, ticket) => ({ content: v === 2 ? (ticket === 3 ? 'x'.repeat(3) : BAD) : GOOD, ...(v === 2 && ticket === 2 ? { status: 400 } : {}) }));
-    await ws.writeBank(`${BANK}  - id: judged\n    vars: { ticket: 4, question: "Ok?" }\n    assert: [{ type: llm-rubric, value: "Polite" }]\n`);
-    scriptByVersion(ws.fake, (v) => (v === 'judge' ? { content: 'I think it is fine' } : { content: v === 2 ? BAD : GOOD }));
-    const r = await cli(['test', PROMPT, '--candidate', '2', '--baseline', '1', '--junit', 'junit.xml', '--json', 'report.json']);
+    scriptByVersion(ws.fake, (v, ticket) => ({
+      content: v === 2 ? (ticket === 3 ? 'x'.repeat(3) : BAD) : GOOD,
+      ...(v === 2 && ticket === 2 ? { status: 400 } : {}),
+    }));
+    await ws.writeBank(
+      `${BANK}  - id: judged\n    vars: { ticket: 4, question: "Ok?" }\n    assert: [{ type: llm-rubric, value: "Polite" }]\n`,
+    );
+    scriptByVersion(ws.fake, (v) =>
+      v === 'judge' ? { content: 'I think it is fine' } : { content: v === 2 ? BAD : GOOD },
+    );
+    const r = await cli([
+      'test',
+      PROMPT,
+      '--candidate',
+      '2',
+      '--baseline',
+      '1',
+      '--junit',
+      'junit.xml',
+      '--json',
+      'report.json',
+    ]);
     expect(r.code).toBe(1);
     const junit = (await parseJunit(await readFile(join(ws.dir, 'junit.xml'), 'utf8'))) as {
       tests: number;
-      testsuite: { name: string; tests: number; failures: number; errors: number; testcase: { name: string; failure?: { message: string }[]; error?: { message: string }[] }[] }[];
+      testsuite: {
+        name: string;
+        tests: number;
+        failures: number;
+        errors: number;
+        testcase: { name: string; failure?: { message: string }[]; error?: { message: string }[] }[];
+      }[];
     };
     expect(junit.testsuite.map((s) => [s.name, s.tests, s.failures, s.errors])).toEqual([
       ['support-reply v2 (openai/gpt-4o-mini)', 4, 2, 1],
       ['support-reply v1 (openai/gpt-4o-mini)', 4, 0, 1],
     ]);
     const v2 = junit.testsuite[0]?.testcase ?? [];
-    expect(v2.find((c) => c.name === 'refund')?.failure?.[0]?.message).toBe('icontains: does not contain "refund" (any case)');
-    expect(v2.find((c) => c.name === 'judged')?.error?.[0]?.message).toMatch(/the judge's reply is not JSON: "I think it is fine"/);
+    expect(v2.find((c) => c.name === 'refund')?.failure?.[0]?.message).toBe(
+      'icontains: does not contain "refund" (any case)',
+    );
+    expect(v2.find((c) => c.name === 'judged')?.error?.[0]?.message).toMatch(
+      /the judge's reply is not JSON: "I think it is fine"/,
+    );
     expect(v2.find((c) => c.name === 'steps')?.failure).toBeUndefined();
     const report = JSON.parse(await readFile(join(ws.dir, 'report.json'), 'utf8'));
     const refund = report.cases.find((c: { id: string }) => c.id === 'refund').candidate.records[0];
@@ -110,14 +153,20 @@ describe('promptscope test (CLI)', () => {
   it('exports the run to the OTLP endpoint: test.* attributes on every span, the link to the production span', async () => {
     const prod = { traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7' };
     await ws.writeBank(`${BANK}    source: { traceId: ${prod.traceId}, spanId: "${prod.spanId}" }\n`);
-    const r = await cli(['test', PROMPT, '--candidate', '1', '--run-id', 'ci-77'], { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url });
+    const r = await cli(['test', PROMPT, '--candidate', '1', '--run-id', 'ci-77'], {
+      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+    });
     expect(r.code, r.stderr).toBe(0);
     const spans = receiver.spans();
     const cases = spans.filter((s) => s.name.startsWith('test '));
     expect(cases).toHaveLength(3);
     for (const s of spans) {
       expect(s.resource['service.name']).toBe('promptscope-test');
-      expect(s.attributes).toMatchObject({ 'test.suite.name': PROMPT, 'test.suite.run.id': 'ci-77', 'promptscope.run.kind': 'test' });
+      expect(s.attributes).toMatchObject({
+        'test.suite.name': PROMPT,
+        'test.suite.run.id': 'ci-77',
+        'promptscope.run.kind': 'test',
+      });
       expect(typeof s.attributes['test.case.name']).toBe('string');
     }
     expect(spans.filter((s) => s.attributes['gen_ai.operation.name'] === 'chat')).toHaveLength(3);
@@ -130,7 +179,11 @@ describe('promptscope test (CLI)', () => {
   it('test merge turns the shards of one run into the verdict of the whole bank', async () => {
     const a = await cli(['test', PROMPT, '--candidate', '2', '--baseline', '1', '--shard', '1/2', '--json', 's1.json']);
     const b = await cli(['test', PROMPT, '--candidate', '2', '--baseline', '1', '--shard', '2/2', '--json', 's2.json']);
-    const total = (s: string) => lastLine(s)?.match(/^(\d+) passed, (\d+) failed$/)?.slice(1).map(Number) ?? [];
+    const total = (s: string) =>
+      lastLine(s)
+        ?.match(/^(\d+) passed, (\d+) failed$/)
+        ?.slice(1)
+        .map(Number) ?? [];
     const [pa = 0, fa = 0] = total(a.stdout);
     const [pb = 0, fb = 0] = total(b.stdout);
     expect(pa + fa + pb + fb).toBe(3);
@@ -144,12 +197,18 @@ describe('promptscope test (CLI)', () => {
 });
 
 describe('promptscope prompt promote, gated', () => {
-  const log = async () => (await readFile(join(ws.registry.root, PROMPT, 'changelog.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+  const log = async () =>
+    (await readFile(join(ws.registry.root, PROMPT, 'changelog.jsonl'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
 
   it('refuses without a passing report for the exact sha256, allows with one, and --force --reason is logged', async () => {
     const refused = await cli(['prompt', 'promote', PROMPT, '3', '--to', 'production']);
     expect(refused.code).toBe(1);
-    expect(refused.stderr).toMatch(/refused: "production" is gated and support-reply has a test bank .* no passing report exists for v3 \(sha256 [0-9a-f]{64}\)/);
+    expect(refused.stderr).toMatch(
+      /refused: "production" is gated and support-reply has a test bank .* no passing report exists for v3 \(sha256 [0-9a-f]{64}\)/,
+    );
     // a failing report does not count either
     expect((await cli(['test', PROMPT, '--candidate', '2'])).code).toBe(1);
     const stillRefused = await cli(['prompt', 'promote', PROMPT, '2', '--to', 'production']);
@@ -160,15 +219,36 @@ describe('promptscope prompt promote, gated', () => {
     const allowed = await cli(['prompt', 'promote', PROMPT, '3', '--to', 'production']);
     expect(allowed.code, allowed.stderr).toBe(0);
     expect(allowed.stdout).toBe('support-reply: production v1 -> v3\n');
-    expect((await log()).at(-1)).toMatchObject({ action: 'promote', label: 'production', to: 3, report: expect.stringMatching(/\.reports\/support-reply\/v3-/) });
+    expect((await log()).at(-1)).toMatchObject({
+      action: 'promote',
+      label: 'production',
+      to: 3,
+      report: expect.stringMatching(/\.reports\/support-reply\/v3-/),
+    });
     // staging is not gated by default
     expect((await cli(['prompt', 'promote', PROMPT, '2', '--to', 'staging'])).code).toBe(0);
     // --force needs a reason, and is recorded
     expect((await cli(['prompt', 'promote', PROMPT, '2', '--to', 'production', '--force'])).code).toBe(2);
-    const forced = await cli(['prompt', 'promote', PROMPT, '2', '--to', 'production', '--force', '--reason', 'hotfix, tests are broken']);
+    const forced = await cli([
+      'prompt',
+      'promote',
+      PROMPT,
+      '2',
+      '--to',
+      'production',
+      '--force',
+      '--reason',
+      'hotfix, tests are broken',
+    ]);
     expect(forced.code, forced.stderr).toBe(0);
     expect(forced.stdout).toBe('support-reply: production v3 -> v2 (forced, logged)\n');
-    expect((await log()).at(-1)).toMatchObject({ action: 'promote', to: 2, forced: true, note: 'hotfix, tests are broken', by: 'ci' });
+    expect((await log()).at(-1)).toMatchObject({
+      action: 'promote',
+      to: 2,
+      forced: true,
+      note: 'hotfix, tests are broken',
+      by: 'ci',
+    });
   });
 
   it('a model override does not vouch for the version; gated labels come from the config', async () => {

@@ -83,13 +83,6 @@ export {
 } from './names.js';
 export { isWrapped, unwrapMethod, wrapMethod } from './patch.js';
 export {
-  fitString,
-  getPromptVariables,
-  type PromptVariables,
-  setPromptVariables,
-  setRunAttributes,
-} from './run-context.js';
-export {
   findClientClass,
   type Instrumented,
   type ManualOptions,
@@ -108,6 +101,13 @@ export {
   type StreamOutcome,
   Telemetry,
 } from './recorder.js';
+export {
+  fitString,
+  getPromptVariables,
+  type PromptVariables,
+  setPromptVariables,
+  setRunAttributes,
+} from './run-context.js';
 export { type ServerAddress, serverAddress } from './server.js';
 export { observeResult, type ResultHandlers, type StreamObserver } from './stainless.js';
 export type { Usage } from './usage.js';

@@ -20,7 +20,6 @@ import { resolveConfig } from './config.js';
 import { serializeContent } from './content.js';
 import { attemptAttributes, getPrompt, getSegment, hashedUser, type PromptRef } from './context.js';
 import { type CostResult, PriceBook } from './cost.js';
-import { getPromptVariables, type PromptVariables, runAttributes, variableAttributes } from './run-context.js';
 import { errorMessage, errorStatus, errorType, logInternalError } from './errors.js';
 import {
   ATTR,
@@ -32,6 +31,7 @@ import {
   semconvNames,
   TOKEN_BUCKETS,
 } from './names.js';
+import { getPromptVariables, type PromptVariables, runAttributes, variableAttributes } from './run-context.js';
 import type { Usage } from './usage.js';
 
 /** What a provider package knows when a call starts. */

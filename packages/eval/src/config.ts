@@ -57,7 +57,8 @@ export async function loadConfig(file: string, required = false): Promise<Config
   try {
     text = await readFile(file, 'utf8');
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT' && !required) return { test: {}, promote: { gated: DEFAULT_GATED_LABELS } };
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT' && !required)
+      return { test: {}, promote: { gated: DEFAULT_GATED_LABELS } };
     throw new BankError(`${file}: cannot read the config: ${(err as Error).message}`, { file });
   }
   const doc = parseDocument(text, { uniqueKeys: true });
@@ -71,7 +72,8 @@ export function parseConfig(raw: unknown, file: string): Config {
   };
   if (!isRecord(raw)) fail('(top)', 'expected a mapping with test: and promote:');
   const top = raw as Record<string, unknown>;
-  for (const k of Object.keys(top)) if (k !== 'test' && k !== 'promote') fail(k, 'unknown section (allowed: test, promote)');
+  for (const k of Object.keys(top))
+    if (k !== 'test' && k !== 'promote') fail(k, 'unknown section (allowed: test, promote)');
   const t = top.test ?? {};
   if (!isRecord(t)) fail('test', 'must be a mapping');
   const test: TestConfig = {};
@@ -96,8 +98,21 @@ export function parseConfig(raw: unknown, file: string): Config {
       return fail(`test.${k}`, (err as Error).message);
     }
   };
-  const known = ['bank', 'reports', 'minPassRate', 'maxNewFailures', 'maxCostIncrease', 'maxLatencyIncrease', 'repeat', 'minPass', 'concurrency', 'judge', 'embeddingModel'];
-  for (const k of Object.keys(t)) if (!known.includes(k)) fail(`test.${k}`, `unknown setting (allowed: ${known.join(', ')})`);
+  const known = [
+    'bank',
+    'reports',
+    'minPassRate',
+    'maxNewFailures',
+    'maxCostIncrease',
+    'maxLatencyIncrease',
+    'repeat',
+    'minPass',
+    'concurrency',
+    'judge',
+    'embeddingModel',
+  ];
+  for (const k of Object.keys(t))
+    if (!known.includes(k)) fail(`test.${k}`, `unknown setting (allowed: ${known.join(', ')})`);
   const set = <K extends keyof TestConfig>(k: K, v: TestConfig[K] | undefined) => {
     if (v !== undefined) test[k] = v;
   };
@@ -125,6 +140,7 @@ export function parseConfig(raw: unknown, file: string): Config {
   if (!isRecord(p)) fail('promote', 'must be a mapping');
   for (const k of Object.keys(p)) if (k !== 'gated') fail(`promote.${k}`, 'unknown setting (allowed: gated)');
   const gated = (p as Record<string, unknown>).gated ?? DEFAULT_GATED_LABELS;
-  if (!Array.isArray(gated) || gated.some((g) => typeof g !== 'string')) fail('promote.gated', 'must be a list of labels, e.g. [production, staging]');
+  if (!Array.isArray(gated) || gated.some((g) => typeof g !== 'string'))
+    fail('promote.gated', 'must be a list of labels, e.g. [production, staging]');
   return { file, test, promote: { gated: gated as string[] } };
 }

@@ -1,9 +1,16 @@
-export { cosine, DEFAULT_SIMILAR_THRESHOLD, evaluateAssertion, type Grader, type Observed, runPasses } from './assert/evaluate.js';
+export {
+  cosine,
+  DEFAULT_SIMILAR_THRESHOLD,
+  evaluateAssertion,
+  type Grader,
+  type Observed,
+  runPasses,
+} from './assert/evaluate.js';
 export { DEFAULT_JUDGE, type JudgeSettings, type JudgeVerdict, judgeRequest, parseJudgeReply } from './assert/judge.js';
 export { ASSERTION_TYPES, type Assertion, type AssertionResult, type AssertionType } from './assert/types.js';
 export { BankFile, bankPath, loadBank, type NewCase, parseBank } from './bank/file.js';
 export { canonicalJson, caseIdFor, varsKey } from './bank/ids.js';
-export { type Bank, type BankCase, type CaseSource, fieldName, validateBank, type Vars } from './bank/model.js';
+export { type Bank, type BankCase, type CaseSource, fieldName, type Vars, validateBank } from './bank/model.js';
 export {
   CONFIG_FILE,
   type Config,
@@ -15,7 +22,7 @@ export {
   type TestConfig,
 } from './config.js';
 export { BankError, describeError, HarvestError, InfraError } from './errors.js';
-export { fromJaegerSpan, readReplayFile, type ReadReplay, replayFiles, spansOfRequest } from './harvest/otlp-file.js';
+export { fromJaegerSpan, type ReadReplay, readReplayFile, replayFiles, spansOfRequest } from './harvest/otlp-file.js';
 export {
   type CapturedCompletion,
   type CapturedFeedback,

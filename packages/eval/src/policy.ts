@@ -24,7 +24,8 @@ export function parseFraction(raw: unknown, what: string): number {
   const text = String(raw).trim();
   const pct = /^(-?\d+(?:\.\d+)?)\s*%$/.exec(text);
   const n = pct ? Number(pct[1]) / 100 : Number(text);
-  if (text === '' || !Number.isFinite(n) || n < 0) throw new Error(`${what}: expected a percentage like 10% or a fraction like 0.1, got ${JSON.stringify(raw)}`);
+  if (text === '' || !Number.isFinite(n) || n < 0)
+    throw new Error(`${what}: expected a percentage like 10% or a fraction like 0.1, got ${JSON.stringify(raw)}`);
   return n;
 }
 
@@ -49,7 +50,12 @@ export function compare(c: CaseReport): void {
   if (c.baseline === undefined) return;
   c.newFailure = c.baseline.status === 'pass' && c.candidate.status !== 'pass';
   if (c.newFailure && c.candidate.runs > 1) {
-    const p = fisherExact(c.candidate.passes, c.candidate.runs - c.candidate.passes, c.baseline.passes, c.baseline.runs - c.baseline.passes);
+    const p = fisherExact(
+      c.candidate.passes,
+      c.candidate.runs - c.candidate.passes,
+      c.baseline.passes,
+      c.baseline.runs - c.baseline.passes,
+    );
     c.withinNoise = p >= 0.05;
   }
 }
@@ -57,26 +63,42 @@ export function compare(c: CaseReport): void {
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 const signedPct = (x: number) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)}%`;
 
-function budget(name: string, cand: number[], base: number[], limit: number, stat: (xs: number[]) => number | undefined, unit: (x: number) => string): Check & { unmeasured?: boolean } {
+function budget(
+  name: string,
+  cand: number[],
+  base: number[],
+  limit: number,
+  stat: (xs: number[]) => number | undefined,
+  unit: (x: number) => string,
+): Check & { unmeasured?: boolean } {
   const c = stat(cand);
   const b = stat(base);
-  if (c === undefined || b === undefined) return { name, pass: false, detail: 'cannot be measured: no runs with this measurement', unmeasured: true };
+  if (c === undefined || b === undefined)
+    return { name, pass: false, detail: 'cannot be measured: no runs with this measurement', unmeasured: true };
   const increase = b === 0 ? (c === 0 ? 0 : Number.POSITIVE_INFINITY) : (c - b) / b;
-  return { name, pass: increase <= limit, detail: `${unit(c)} against ${unit(b)} (${signedPct(increase)}, budget +${pct(limit)})` };
+  return {
+    name,
+    pass: increase <= limit,
+    detail: `${unit(c)} against ${unit(b)} (${signedPct(increase)}, budget +${pct(limit)})`,
+  };
 }
 
 export function evaluatePolicy(cases: CaseReport[], policy: Policy, hasBaseline: boolean): Verdict {
   const checks: (Check & { unmeasured?: boolean })[] = [];
   const passed = cases.filter((c) => c.candidate.status === 'pass').length;
   const failed = cases.length - passed;
-  const infraErrors = cases.reduce((n, c) => n + [...c.candidate.records, ...(c.baseline?.records ?? [])].filter((r) => r.infra).length, 0);
+  const infraErrors = cases.reduce(
+    (n, c) => n + [...c.candidate.records, ...(c.baseline?.records ?? [])].filter((r) => r.infra).length,
+    0,
+  );
 
   const critical = cases.filter((c) => c.critical);
   const criticalFailed = critical.filter((c) => c.candidate.status !== 'pass').map((c) => c.id);
   checks.push({
     name: 'critical cases pass',
     pass: criticalFailed.length === 0,
-    detail: criticalFailed.length === 0 ? `${critical.length} critical, all pass` : `failing: ${criticalFailed.join(', ')}`,
+    detail:
+      criticalFailed.length === 0 ? `${critical.length} critical, all pass` : `failing: ${criticalFailed.join(', ')}`,
   });
 
   const rate = cases.length === 0 ? 1 : passed / cases.length;
@@ -108,13 +130,34 @@ export function evaluatePolicy(cases: CaseReport[], policy: Policy, hasBaseline:
       const unknown = [...costs(cand), ...costs(base)].some((x) => x === null);
       checks.push(
         unknown
-          ? { name: 'mean cost', pass: false, detail: 'cannot be measured: some runs have no known price (cost is unknown, never 0)', unmeasured: true }
-          : budget('mean cost', costs(cand).filter((x): x is number => typeof x === 'number'), costs(base).filter((x): x is number => typeof x === 'number'), policy.maxCostIncrease, mean, (x) => `$${x.toFixed(6)}`),
+          ? {
+              name: 'mean cost',
+              pass: false,
+              detail: 'cannot be measured: some runs have no known price (cost is unknown, never 0)',
+              unmeasured: true,
+            }
+          : budget(
+              'mean cost',
+              costs(cand).filter((x): x is number => typeof x === 'number'),
+              costs(base).filter((x): x is number => typeof x === 'number'),
+              policy.maxCostIncrease,
+              mean,
+              (x) => `$${x.toFixed(6)}`,
+            ),
       );
     }
     if (policy.maxLatencyIncrease !== undefined) {
       const lat = (rs: RunRecord[]) => rs.map((r) => r.latencyMs).filter((x): x is number => typeof x === 'number');
-      checks.push(budget('p95 latency', lat(cand), lat(base), policy.maxLatencyIncrease, (xs) => percentile(xs, 0.95), (x) => `${Math.round(x)} ms`));
+      checks.push(
+        budget(
+          'p95 latency',
+          lat(cand),
+          lat(base),
+          policy.maxLatencyIncrease,
+          (xs) => percentile(xs, 0.95),
+          (x) => `${Math.round(x)} ms`,
+        ),
+      );
     }
   }
   const unmeasured = checks.filter((c) => c.unmeasured).length;

@@ -38,7 +38,8 @@ export function fisherExact(a: number, b: number, c: number, d: number): number 
   const col1 = a + c;
   const n = row1 + row2;
   const base = logFactorial(row1) + logFactorial(row2) + logFactorial(col1) + logFactorial(n - col1) - logFactorial(n);
-  const prob = (x: number) => Math.exp(base - logFactorial(x) - logFactorial(row1 - x) - logFactorial(col1 - x) - logFactorial(row2 - col1 + x));
+  const prob = (x: number) =>
+    Math.exp(base - logFactorial(x) - logFactorial(row1 - x) - logFactorial(col1 - x) - logFactorial(row2 - col1 + x));
   const observed = prob(a);
   let p = 0;
   for (let x = Math.max(0, col1 - row2); x <= Math.min(row1, col1); x++) {

@@ -10,10 +10,9 @@ import type { JudgeSettings } from './assert/judge.js';
 import type { Bank, BankCase } from './bank/model.js';
 import { BankError } from './errors.js';
 import { compare, evaluatePolicy, outcomeOf, type Policy } from './policy.js';
-import { REPORT_SCHEMA, type CaseReport, type Report, type RunRecord, type TargetInfo } from './report/types.js';
+import { type CaseReport, REPORT_SCHEMA, type Report, type RunRecord, type TargetInfo } from './report/types.js';
 import { ResponseCache } from './run/cache.js';
-import { type RetryOptions } from './run/retry.js';
-import { mapPool } from './run/retry.js';
+import { mapPool, type RetryOptions } from './run/retry.js';
 import { Runner } from './run/runner.js';
 import type { Target } from './run/target.js';
 
@@ -51,7 +50,8 @@ export function parseShard(raw: string): Shard {
   const m = /^(\d+)\/(\d+)$/.exec(raw.trim());
   const index = Number(m?.[1]);
   const total = Number(m?.[2]);
-  if (!m || total < 1 || index < 1 || index > total) throw new Error(`--shard ${raw}: expected i/n with 1 <= i <= n, e.g. 1/3`);
+  if (!m || total < 1 || index < 1 || index > total)
+    throw new Error(`--shard ${raw}: expected i/n with 1 <= i <= n, e.g. 1/3`);
   return { index, total };
 }
 
@@ -80,12 +80,20 @@ export async function runSuite(o: SuiteOptions): Promise<Report> {
   const startedAt = new Date().toISOString();
   const repeat = o.repeat ?? 1;
   const minPass = o.minPass ?? repeat;
-  if (!Number.isInteger(repeat) || repeat < 1) throw new BankError(`repeat must be a positive whole number, got ${repeat}`, { file: o.bank.file });
+  if (!Number.isInteger(repeat) || repeat < 1)
+    throw new BankError(`repeat must be a positive whole number, got ${repeat}`, { file: o.bank.file });
   if (!Number.isInteger(minPass) || minPass < 1 || minPass > repeat) {
-    throw new BankError(`min-pass must be from 1 to the repeat count (${repeat}), got ${minPass}`, { file: o.bank.file });
+    throw new BankError(`min-pass must be from 1 to the repeat count (${repeat}), got ${minPass}`, {
+      file: o.bank.file,
+    });
   }
-  if (o.candidate.prompt !== o.bank.prompt) throw new BankError(`${o.bank.file} is the bank of "${o.bank.prompt}", not "${o.candidate.prompt}"`, { file: o.bank.file });
-  const cases = o.shard ? o.bank.cases.filter((c) => shardOf(c.id, (o.shard as Shard).total) === (o.shard as Shard).index) : o.bank.cases;
+  if (o.candidate.prompt !== o.bank.prompt)
+    throw new BankError(`${o.bank.file} is the bank of "${o.bank.prompt}", not "${o.candidate.prompt}"`, {
+      file: o.bank.file,
+    });
+  const cases = o.shard
+    ? o.bank.cases.filter((c) => shardOf(c.id, (o.shard as Shard).total) === (o.shard as Shard).index)
+    : o.bank.cases;
   const runId = o.runId ?? randomUUID();
   const cache = new ResponseCache(o.cacheDir);
   const runner = new Runner({
@@ -102,7 +110,9 @@ export async function runSuite(o: SuiteOptions): Promise<Report> {
   });
   const targets: ['candidate' | 'baseline', Target][] = [['candidate', o.candidate]];
   if (o.baseline !== undefined) targets.push(['baseline', o.baseline]);
-  const tasks = cases.flatMap((c) => targets.flatMap(([which, target]) => Array.from({ length: repeat }, (_, r) => ({ c, which, target, r }))));
+  const tasks = cases.flatMap((c) =>
+    targets.flatMap(([which, target]) => Array.from({ length: repeat }, (_, r) => ({ c, which, target, r }))),
+  );
   const baseDir = dirname(o.bank.file);
   let records: RunRecord[];
   try {
@@ -130,7 +140,9 @@ export async function runSuite(o: SuiteOptions): Promise<Report> {
     if (entry === undefined) byCase.set(t.c.id, (entry = { candidate: [], baseline: [] }));
     entry[t.which].push(records[i] as RunRecord);
   });
-  const reports = cases.map((c) => caseReport(c, byCase.get(c.id) ?? { candidate: [], baseline: [] }, minPass, o.baseline !== undefined));
+  const reports = cases.map((c) =>
+    caseReport(c, byCase.get(c.id) ?? { candidate: [], baseline: [] }, minPass, o.baseline !== undefined),
+  );
   const production = cases.some((c) => c.source?.traceId !== undefined || c.tags.includes('from-production'));
   const report: Report = {
     schema: REPORT_SCHEMA,
@@ -140,7 +152,13 @@ export async function runSuite(o: SuiteOptions): Promise<Report> {
     prompt: o.bank.prompt,
     bank: { file: o.bank.file, sha256: o.bank.sha256, cases: o.bank.cases.length },
     candidate: targetInfo(o.candidate),
-    settings: { repeat, minPass, concurrency: o.concurrency ?? 4, cache: o.cacheDir !== undefined, ...(o.judge ? { judge: `${o.judge.provider}/${o.judge.model}` } : {}) },
+    settings: {
+      repeat,
+      minPass,
+      concurrency: o.concurrency ?? 4,
+      cache: o.cacheDir !== undefined,
+      ...(o.judge ? { judge: `${o.judge.provider}/${o.judge.model}` } : {}),
+    },
     policy: o.policy,
     containsProductionContent: production,
     cache: { hits: cache.hits, misses: cache.misses },
@@ -154,7 +172,12 @@ export async function runSuite(o: SuiteOptions): Promise<Report> {
   return report;
 }
 
-function caseReport(c: BankCase, recs: { candidate: RunRecord[]; baseline: RunRecord[] }, minPass: number, withBaseline: boolean): CaseReport {
+function caseReport(
+  c: BankCase,
+  recs: { candidate: RunRecord[]; baseline: RunRecord[] },
+  minPass: number,
+  withBaseline: boolean,
+): CaseReport {
   const r: CaseReport = {
     id: c.id,
     critical: c.critical,
@@ -178,8 +201,10 @@ export function mergeReports(shards: Report[]): Report {
   const first = shards[0] as Report;
   const where = (r: Report) => `report ${r.runId}${r.shard ? ` (shard ${r.shard.index}/${r.shard.total})` : ''}`;
   for (const r of shards) {
-    if (r.schema !== REPORT_SCHEMA) throw new Error(`${where(r)}: not a promptscope test report (schema ${JSON.stringify(r.schema)})`);
-    if (r.shard === undefined) throw new Error(`${where(r)} covers the whole bank already; merge takes the reports of --shard runs`);
+    if (r.schema !== REPORT_SCHEMA)
+      throw new Error(`${where(r)}: not a promptscope test report (schema ${JSON.stringify(r.schema)})`);
+    if (r.shard === undefined)
+      throw new Error(`${where(r)} covers the whole bank already; merge takes the reports of --shard runs`);
     const same: [string, unknown, unknown][] = [
       ['prompt', r.prompt, first.prompt],
       ['candidate sha256', r.candidate.sha256, first.candidate.sha256],
@@ -190,25 +215,37 @@ export function mergeReports(shards: Report[]): Report {
       ['settings', JSON.stringify(r.settings), JSON.stringify(first.settings)],
       ['policy', JSON.stringify(r.policy), JSON.stringify(first.policy)],
     ];
-    for (const [what, a, b] of same) if (a !== b) throw new Error(`${where(r)}: ${what} differs from ${where(first)} (${String(a)} vs ${String(b)}): not shards of one run`);
+    for (const [what, a, b] of same)
+      if (a !== b)
+        throw new Error(
+          `${where(r)}: ${what} differs from ${where(first)} (${String(a)} vs ${String(b)}): not shards of one run`,
+        );
   }
   const total = first.shard?.total as number;
   const seen = new Map<number, Report>();
   for (const r of shards) {
     const index = (r.shard as NonNullable<Report['shard']>).index;
-    if (seen.has(index)) throw new Error(`shard ${index}/${total} given twice (${where(seen.get(index) as Report)} and ${where(r)})`);
+    if (seen.has(index))
+      throw new Error(`shard ${index}/${total} given twice (${where(seen.get(index) as Report)} and ${where(r)})`);
     seen.set(index, r);
   }
   const missing = Array.from({ length: total }, (_, i) => i + 1).filter((i) => !seen.has(i));
-  if (missing.length > 0) throw new Error(`missing shard(s) ${missing.map((i) => `${i}/${total}`).join(', ')}: the verdict needs every case`);
+  if (missing.length > 0)
+    throw new Error(`missing shard(s) ${missing.map((i) => `${i}/${total}`).join(', ')}: the verdict needs every case`);
   const cases = shards.flatMap((r) => r.cases);
   const merged: Report = {
     ...first,
     runId: shards.map((r) => r.runId).join('+'),
     startedAt: shards.map((r) => r.startedAt).sort()[0] as string,
-    finishedAt: shards.map((r) => r.finishedAt).sort().at(-1) as string,
+    finishedAt: shards
+      .map((r) => r.finishedAt)
+      .sort()
+      .at(-1) as string,
     containsProductionContent: shards.some((r) => r.containsProductionContent),
-    cache: { hits: shards.reduce((n, r) => n + r.cache.hits, 0), misses: shards.reduce((n, r) => n + r.cache.misses, 0) },
+    cache: {
+      hits: shards.reduce((n, r) => n + r.cache.hits, 0),
+      misses: shards.reduce((n, r) => n + r.cache.misses, 0),
+    },
     rateLimited: shards.reduce((n, r) => n + r.rateLimited, 0),
     cases,
     verdict: evaluatePolicy(cases, first.policy, first.baseline !== undefined),

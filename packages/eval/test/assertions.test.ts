@@ -25,7 +25,12 @@ async function runOne(bank: string, judgeReply?: string, content = GOOD) {
   await ws.writeBank(bank);
   const r = await runSuite(await ws.suite('1', undefined, { cacheDir: undefined }));
   const c = r.cases[0];
-  return { status: c?.candidate.status, results: c?.candidate.records[0]?.assertions ?? [], record: c?.candidate.records[0], report: r };
+  return {
+    status: c?.candidate.status,
+    results: c?.candidate.records[0]?.assertions ?? [],
+    record: c?.candidate.records[0],
+    report: r,
+  };
 }
 
 describe('llm-rubric', () => {
@@ -55,7 +60,10 @@ describe('llm-rubric', () => {
   });
 
   it('a threshold decides on the score', async () => {
-    const r = await runOne(one('      - { type: llm-rubric, value: "Offers a refund", threshold: 0.95 }'), '{"reason":"ok","score":0.9,"pass":true}');
+    const r = await runOne(
+      one('      - { type: llm-rubric, value: "Offers a refund", threshold: 0.95 }'),
+      '{"reason":"ok","score":0.9,"pass":true}',
+    );
     expect(r.status).toBe('fail');
   });
 
@@ -80,7 +88,9 @@ describe('similar (embeddings)', () => {
     // the output and the expected text get vectors 0.6 apart in angle (cos = 0.9), then 0.5
     for (const [b, pass] of [[[0.9, Math.sqrt(1 - 0.81)], true] as const, [[0.5, Math.sqrt(0.75)], false] as const]) {
       ws.fake.reset();
-      scriptByVersion(ws.fake, (v, _t, req) => (req.path.endsWith('/embeddings') ? { embeddings: [[1, 0], [...b]] } : { content: GOOD }));
+      scriptByVersion(ws.fake, (_v, _t, req) =>
+        req.path.endsWith('/embeddings') ? { embeddings: [[1, 0], [...b]] } : { content: GOOD },
+      );
       await ws.writeBank(bank);
       const r = await runSuite(await ws.suite('1', undefined, { cacheDir: undefined }));
       const a = r.cases[0]?.candidate.records[0]?.assertions[0];
@@ -103,7 +113,12 @@ describe('deterministic assertions', () => {
     ['not-regex', '{ type: not-regex, value: "refund" }', GOOD, false],
     ['is-json', '{ type: is-json }', '{"a": 1}', true],
     ['is-json schema', '{ type: is-json, value: { type: object, required: [b] } }', '{"a": 1}', false],
-    ['contains-json', '{ type: contains-json, value: { type: object, properties: { a: { type: number } } } }', 'Here: {"a": 1} done', true],
+    [
+      'contains-json',
+      '{ type: contains-json, value: { type: object, properties: { a: { type: number } } } }',
+      'Here: {"a": 1} done',
+      true,
+    ],
     ['finish-reason', '{ type: finish-reason, value: stop }', GOOD, true],
     ['not-finish-reason', '{ type: not-finish-reason, value: stop }', GOOD, false],
   ])('%s', async (_name, assertion, output, pass, extra = '') => {
@@ -123,9 +138,15 @@ describe('deterministic assertions', () => {
 
   it('javascript runs a module function with the output and the case', async () => {
     const { writeFile } = await import('node:fs/promises');
-    await writeFile(`${ws.bankDir}/short.mjs`, 'export default (output, ctx) => ({ pass: output.length < 200 && ctx.vars.ticket === 1, score: 1, reason: "short enough" });');
+    await writeFile(
+      `${ws.bankDir}/short.mjs`,
+      'export default (output, ctx) => ({ pass: output.length < 200 && ctx.vars.ticket === 1, score: 1, reason: "short enough" });',
+    );
     await writeFile(`${ws.bankDir}/throws.mjs`, 'export default () => { throw new Error("boom"); };');
-    expect((await runOne(one('      - { type: javascript, value: ./short.mjs }'))).results[0]).toMatchObject({ pass: true, reason: 'short enough' });
+    expect((await runOne(one('      - { type: javascript, value: ./short.mjs }'))).results[0]).toMatchObject({
+      pass: true,
+      reason: 'short enough',
+    });
     const bad = await runOne(one('      - { type: javascript, value: ./throws.mjs }'));
     expect(bad.status).toBe('error');
     expect(bad.results[0]?.error).toBe('boom');
@@ -135,12 +156,22 @@ describe('deterministic assertions', () => {
     const r = await runOne(one('      - { type: latency, threshold: 60000 }\n      - { type: cost, threshold: 1 }'));
     expect(r.results.map((a) => a.pass)).toEqual([true, true]);
     expect(r.results[1]?.reason).toMatch(/^cost \$0\.\d+ <= \$1$/);
-    await ws.registry.create('support-reply', { spec: { model: 'my-own-llm', parameters: {}, messages: [{ role: 'user', content: '{{question}} (prompt v9)' }], variables: { question: { type: 'string' }, ticket: { type: 'number' } } } });
+    await ws.registry.create('support-reply', {
+      spec: {
+        model: 'my-own-llm',
+        parameters: {},
+        messages: [{ role: 'user', content: '{{question}} (prompt v9)' }],
+        variables: { question: { type: 'string' }, ticket: { type: 'number' } },
+      },
+    });
     scriptByVersion(ws.fake, () => ({ content: GOOD }));
     await ws.writeBank(one('      - { type: cost, threshold: 1 }'));
     const unpriced = await runSuite(await ws.suite('4', undefined, { cacheDir: undefined }));
     const a = unpriced.cases[0]?.candidate.records[0];
     expect(a?.costUsd).toBeNull();
-    expect(a?.assertions[0]).toMatchObject({ pass: false, error: expect.stringMatching(/cost of this run is unknown/) });
+    expect(a?.assertions[0]).toMatchObject({
+      pass: false,
+      error: expect.stringMatching(/cost of this run is unknown/),
+    });
   });
 });

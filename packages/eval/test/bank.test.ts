@@ -1,6 +1,5 @@
 /** The bank file: validation that names the file, the case, the field and its line; edits that keep comments. */
-import { readFile, writeFile } from 'node:fs/promises';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -23,17 +22,45 @@ describe('bank validation', () => {
   it.each([
     [
       'an unknown assertion type',
-      bank('  - id: refund-es\n    vars: { q: x }\n    assert:\n      - { type: contains, value: a }\n      - { type: icontain, value: b }\n'),
+      bank(
+        '  - id: refund-es\n    vars: { q: x }\n    assert:\n      - { type: contains, value: a }\n      - { type: icontain, value: b }\n',
+      ),
       `${FILE}:7:17: case "refund-es": cases[0].assert[1].type: "icontain" is not an assertion type`,
     ],
-    ['a list value that is not a list', bank('  - id: a\n    vars: {}\n    assert: [{ type: contains-any, value: 3 }]\n'), `${FILE}:5:43: case "a": cases[0].assert[0].value: contains-any needs a list of strings`],
-    ['latency without a threshold', bank('  - id: a\n    assert: [{ type: latency }]\n'), `case "a": cases[0].assert[0].threshold: latency needs a threshold (milliseconds)`],
-    ['a duplicate id', bank('  - id: a\n    assert: [{ type: contains, value: x }]\n  - id: a\n    assert: [{ type: contains, value: y }]\n'), `${FILE}:5:9: case "a": cases[1].id: duplicate id, also cases[0]`],
-    ['a variable that is a list', bank('  - id: a\n    vars: { q: [1, 2] }\n    assert: [{ type: contains, value: x }]\n'), `case "a": cases[0].vars.q: must be a string, number or boolean, got a list`],
+    [
+      'a list value that is not a list',
+      bank('  - id: a\n    vars: {}\n    assert: [{ type: contains-any, value: 3 }]\n'),
+      `${FILE}:5:43: case "a": cases[0].assert[0].value: contains-any needs a list of strings`,
+    ],
+    [
+      'latency without a threshold',
+      bank('  - id: a\n    assert: [{ type: latency }]\n'),
+      `case "a": cases[0].assert[0].threshold: latency needs a threshold (milliseconds)`,
+    ],
+    [
+      'a duplicate id',
+      bank(
+        '  - id: a\n    assert: [{ type: contains, value: x }]\n  - id: a\n    assert: [{ type: contains, value: y }]\n',
+      ),
+      `${FILE}:5:9: case "a": cases[1].id: duplicate id, also cases[0]`,
+    ],
+    [
+      'a variable that is a list',
+      bank('  - id: a\n    vars: { q: [1, 2] }\n    assert: [{ type: contains, value: x }]\n'),
+      `case "a": cases[0].vars.q: must be a string, number or boolean, got a list`,
+    ],
     ['an unknown case field', bank('  - id: a\n    asserts: []\n'), `case "a": cases[0].asserts: unknown field`],
-    ['a bad regex', bank('  - id: a\n    assert: [{ type: regex, value: "(" }]\n'), `case "a": cases[0].assert[0].value: not a valid regular expression`],
+    [
+      'a bad regex',
+      bank('  - id: a\n    assert: [{ type: regex, value: "(" }]\n'),
+      `case "a": cases[0].assert[0].value: not a valid regular expression`,
+    ],
     ['a case without assertions', bank('  - id: a\n    vars: { q: x }\n'), `case "a": cases[0].assert: no assertions`],
-    ['equals without expected', bank('  - id: a\n    assert: [{ type: equals }]\n'), 'compares with `expected`, which this case lacks'],
+    [
+      'equals without expected',
+      bank('  - id: a\n    assert: [{ type: equals }]\n'),
+      'compares with `expected`, which this case lacks',
+    ],
     ['no prompt', 'cases: []\n', `${FILE}:1:1: prompt: must name the prompt`],
     ['not YAML', 'prompt: [\n', `${FILE}:2:1: not valid YAML`],
   ])('%s', (_what, text, message) => {
@@ -70,7 +97,12 @@ cases:
     await writeFile(file, original);
     const edit = await BankFile.open(file, 'support-reply');
     const vars = { question: 'Where is my parcel?', ticket: 7 };
-    edit.add({ id: caseIdFor(vars), vars, tags: ['from-production'], source: { traceId: 'a'.repeat(32), spanId: 'b'.repeat(16), promptVersion: '2', signal: 'thumbs_down' } });
+    edit.add({
+      id: caseIdFor(vars),
+      vars,
+      tags: ['from-production'],
+      source: { traceId: 'a'.repeat(32), spanId: 'b'.repeat(16), promptVersion: '2', signal: 'thumbs_down' },
+    });
     await edit.save();
     const text = await readFile(file, 'utf8');
     expect(text.startsWith(original)).toBe(true);
@@ -93,7 +125,9 @@ cases:
     fresh.add({ id: 'c-2', vars: { q: 'y' } });
     await fresh.save();
     const made = await readFile(join(dir, 'new.yaml'), 'utf8');
-    expect(made).toContain('defaults: # merged into every case\n  assert: [] # e.g. { type: latency, threshold: 8000 }\ncases:\n  - id: c-1\n');
+    expect(made).toContain(
+      'defaults: # merged into every case\n  assert: [] # e.g. { type: latency, threshold: 8000 }\ncases:\n  - id: c-1\n',
+    );
     expect(parseBank(made, 'new.yaml', false).cases.map((c) => c.id)).toEqual(['c-1', 'c-2']);
   });
 });

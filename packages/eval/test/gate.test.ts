@@ -23,7 +23,9 @@ beforeEach(async () => {
 afterEach(() => ws.close());
 
 const failing = (r: Awaited<ReturnType<typeof runSuite>>) =>
-  r.cases.filter((c) => c.candidate.status !== 'pass').map((c) => [c.id, c.candidate.records[0]?.assertions.filter((a) => !a.pass).map((a) => a.type)]);
+  r.cases
+    .filter((c) => c.candidate.status !== 'pass')
+    .map((c) => [c.id, c.candidate.records[0]?.assertions.filter((a) => !a.pass).map((a) => a.type)]);
 
 describe('promptscope test, the gate', () => {
   it('fails a candidate that breaks cases, naming each case and assertion; passes a clean one', async () => {
@@ -35,7 +37,10 @@ describe('promptscope test, the gate', () => {
       ['refund', ['icontains']],
       ['tone', ['not-contains']],
     ]);
-    expect(bad.verdict.checks.find((c) => c.name === 'critical cases pass')).toMatchObject({ pass: false, detail: 'failing: refund' });
+    expect(bad.verdict.checks.find((c) => c.name === 'critical cases pass')).toMatchObject({
+      pass: false,
+      detail: 'failing: refund',
+    });
     const good = await runSuite(await ws.suite('1'));
     expect(good.verdict).toMatchObject({ pass: true, passed: 3, failed: 0, infraErrors: 0 });
     // every record carries the measurements of its own provider span
@@ -111,12 +116,16 @@ describe('promptscope test, the gate', () => {
   it('repeats give a pass rate with its 95% interval, mark flaky cases unstable, and apply k of n', async () => {
     let n = 0;
     scriptByVersion(ws.fake, (_v, ticket) => ({ content: ticket === 1 && n++ % 2 === 1 ? BAD : GOOD }));
-    const r = await runSuite(await ws.suite('1', undefined, { repeat: 4, minPass: 2, concurrency: 1, cacheDir: undefined }));
+    const r = await runSuite(
+      await ws.suite('1', undefined, { repeat: 4, minPass: 2, concurrency: 1, cacheDir: undefined }),
+    );
     const refund = r.cases.find((c) => c.id === 'refund')?.candidate;
     expect(refund).toMatchObject({ passes: 2, runs: 4, passRate: 0.5, unstable: true, status: 'pass' });
     expect(refund?.interval[0]).toBeCloseTo(0.15, 2);
     expect(refund?.interval[1]).toBeCloseTo(0.85, 2);
-    const strict = await runSuite(await ws.suite('1', undefined, { repeat: 4, minPass: 3, concurrency: 1, cacheDir: undefined }));
+    const strict = await runSuite(
+      await ws.suite('1', undefined, { repeat: 4, minPass: 3, concurrency: 1, cacheDir: undefined }),
+    );
     expect(strict.cases.find((c) => c.id === 'refund')?.candidate.status).toBe('fail');
   });
 
@@ -136,7 +145,12 @@ describe('promptscope test, the gate', () => {
   });
 
   it('an unreachable provider is no verdict: the run reports infrastructure errors', async () => {
-    const r = await runSuite(await ws.suite('1', undefined, { env: { OPENAI_API_KEY: 'sk-x', OPENAI_BASE_URL: 'http://127.0.0.1:9/v1' }, retry: { attempts: 2, sleep: async () => {} } }));
+    const r = await runSuite(
+      await ws.suite('1', undefined, {
+        env: { OPENAI_API_KEY: 'sk-x', OPENAI_BASE_URL: 'http://127.0.0.1:9/v1' },
+        retry: { attempts: 2, sleep: async () => {} },
+      }),
+    );
     expect(r.verdict.infraErrors).toBe(3);
     expect(r.cases[0]?.candidate.records[0]?.error).toMatch(/the provider failed 2 times/);
     const nokey = await runSuite(await ws.suite('1', undefined, { env: { OPENAI_BASE_URL: ws.fake.url } }));
@@ -161,12 +175,16 @@ describe('promptscope test, the gate', () => {
     expect(() => mergeReports([shards[0] as never, whole])).toThrow(/covers the whole bank/);
   });
 
-  it("traces every run: test.* attributes on the case and provider spans, and a link to the production span", async () => {
+  it('traces every run: test.* attributes on the case and provider spans, and a link to the production span', async () => {
     scriptByVersion(ws.fake, () => ({ content: GOOD }));
     const prodTrace = '4bf92f3577b34da6a3ce929d0e0e4736';
     const prodSpan = '00f067aa0ba902b7';
-    await ws.writeBank(`${BANK}    source: { traceId: ${prodTrace}, spanId: "${prodSpan}", promptVersion: "1", signal: thumbs_down }\n`);
-    const r = await runSuite(await ws.suite('1', undefined, { tracerProvider: harness.tracerProvider, runId: 'run-42' }));
+    await ws.writeBank(
+      `${BANK}    source: { traceId: ${prodTrace}, spanId: "${prodSpan}", promptVersion: "1", signal: thumbs_down }\n`,
+    );
+    const r = await runSuite(
+      await ws.suite('1', undefined, { tracerProvider: harness.tracerProvider, runId: 'run-42' }),
+    );
     const spans = harness.spans();
     const caseSpans = spans.filter((s) => s.name.startsWith('test '));
     expect(caseSpans.map((s) => s.name).sort()).toEqual(['test refund', 'test steps', 'test tone']);

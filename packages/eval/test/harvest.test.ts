@@ -8,7 +8,15 @@ import { join } from 'node:path';
 import { run } from '@promptscope/cli';
 import { createOtelHarness, type OtelHarness } from '@promptscope/testing';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { caseFromCompletion, completionsOf, HarvestError, loadBank, parseBank, readReplayFile, runSuite } from '../src/index.js';
+import {
+  caseFromCompletion,
+  completionsOf,
+  HarvestError,
+  loadBank,
+  parseBank,
+  readReplayFile,
+  runSuite,
+} from '../src/index.js';
 import { GOOD, PROMPT, type Workspace, workspace } from './helpers.js';
 import { type Production, production } from './production.js';
 
@@ -41,7 +49,9 @@ describe('harvesting production completions', () => {
     expect(list).toHaveLength(2);
     const captured = list.find((c) => c.span.spanId === prod.captured.spanId);
     expect(captured?.span.attributes['gen_ai.prompt.variable.ticket']).toBe('7');
-    expect(captured?.feedback).toEqual([{ evaluation: 'thumbs', score: 0, label: 'fail', comment: 'it did not say when it arrives' }]);
+    expect(captured?.feedback).toEqual([
+      { evaluation: 'thumbs', score: 0, label: 'fail', comment: 'it did not say when it arrives' },
+    ]);
     const spec = (await ws.registry.read(PROMPT, 1)).spec;
     const c = caseFromCompletion(captured as never, { spec, pinOutput: true, from: prod.file });
     expect(c.vars).toEqual(prod.captured.vars);
@@ -75,10 +85,18 @@ describe('harvesting production completions', () => {
     await rename(prod.file, join(ws.dir, 'promptscope-replay-2026-12-01T10-00-00.000.jsonl'));
     const first = io();
     expect(await run(args, first.io)).toBe(0);
-    expect(first.out.stdout).toMatch(new RegExp(`added c-[0-9a-f]{10} \\(trace ${prod.captured.traceId}, span ${prod.captured.spanId}, v1, thumbs_down\\)`));
-    expect(first.out.stderr).toMatch(/refused: span [0-9a-f]{16} of trace [0-9a-f]{32} has no captured prompt variables/);
+    expect(first.out.stdout).toMatch(
+      new RegExp(
+        `added c-[0-9a-f]{10} \\(trace ${prod.captured.traceId}, span ${prod.captured.spanId}, v1, thumbs_down\\)`,
+      ),
+    );
+    expect(first.out.stderr).toMatch(
+      /refused: span [0-9a-f]{16} of trace [0-9a-f]{32} has no captured prompt variables/,
+    );
     const bank = parseBank(await readFile(ws.bankFile, 'utf8'), ws.bankFile, false);
-    expect(bank.cases.map((c) => [c.vars, c.source?.spanId, c.tags])).toEqual([[prod.captured.vars, prod.captured.spanId, ['from-production']]]);
+    expect(bank.cases.map((c) => [c.vars, c.source?.spanId, c.tags])).toEqual([
+      [prod.captured.vars, prod.captured.spanId, ['from-production']],
+    ]);
     const again = io();
     expect(await run(args, again.io)).toBe(0);
     expect(again.out.stdout).toMatch(/skipped span [0-9a-f]{16}: its variables are already in the bank as c-/);
@@ -87,18 +105,40 @@ describe('harvesting production completions', () => {
     expect(await run([...args, '--feedback', 'negative'], negative.io)).toBe(0);
     expect(negative.out.stderr).toBe('');
     const off = io();
-    expect(await run([...args.slice(0, 3), '--from', join(ws.dir, 'promptscope-replay-2026-12-01T10-00-00.000.jsonl'), '--bank', join(ws.dir, 'other'), '--version', '1', '--limit', '1'], off.io)).toBe(2);
+    expect(
+      await run(
+        [
+          ...args.slice(0, 3),
+          '--from',
+          join(ws.dir, 'promptscope-replay-2026-12-01T10-00-00.000.jsonl'),
+          '--bank',
+          join(ws.dir, 'other'),
+          '--version',
+          '1',
+          '--limit',
+          '1',
+        ],
+        off.io,
+      ),
+    ).toBe(2);
     expect(off.out.stderr).toMatch(/refused: .*content capture off/);
   });
 
   it('the gate re-renders a new version with the inputs production saw', async () => {
     const io1 = io();
     await run(['bank', 'add', PROMPT, '--from', prod.file, '--bank', ws.bankDir, '--dir', ws.registry.root], io1.io);
-    const text = (await readFile(ws.bankFile, 'utf8')).replace('assert: [] # add assertions', 'assert: [{ type: icontains, value: refund }] #');
+    const text = (await readFile(ws.bankFile, 'utf8')).replace(
+      'assert: [] # add assertions',
+      'assert: [{ type: icontains, value: refund }] #',
+    );
     await ws.writeBank(text);
     ws.fake.reset();
     ws.fake.script({ content: GOOD });
-    const r = await runSuite({ ...(await ws.suite('2')), bank: await loadBank(ws.bankFile), tracerProvider: harness.tracerProvider });
+    const r = await runSuite({
+      ...(await ws.suite('2')),
+      bank: await loadBank(ws.bankFile),
+      tracerProvider: harness.tracerProvider,
+    });
     expect(r.verdict.pass).toBe(true);
     const sent = ws.fake.requests.find((q) => q.path.endsWith('/chat/completions'));
     expect(sent?.body.messages).toEqual([

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Registry } from '@promptscope/prompts';
 import { type FakeProvider, type Script, type ScriptRequest, startFakeProvider } from '@promptscope/testing';
-import { loadBank, resolveTarget, type SuiteOptions, type Target, DEFAULT_POLICY } from '../src/index.js';
+import { DEFAULT_POLICY, loadBank, resolveTarget, type SuiteOptions, type Target } from '../src/index.js';
 
 export const PROMPT = 'support-reply';
 export const system = (v: number) => `You answer support tickets for Acme (prompt v${v}).`;
@@ -74,7 +74,12 @@ export async function workspace(): Promise<Workspace> {
   await mkdir(bankDir, { recursive: true });
   const bankFile = join(bankDir, `${PROMPT}.yaml`);
   const fake = await startFakeProvider();
-  const env = { OPENAI_BASE_URL: fake.url, OPENAI_API_KEY: 'sk-test-not-a-key', ANTHROPIC_BASE_URL: fake.origin, ANTHROPIC_API_KEY: 'sk-ant-test' };
+  const env = {
+    OPENAI_BASE_URL: fake.url,
+    OPENAI_API_KEY: 'sk-test-not-a-key',
+    ANTHROPIC_BASE_URL: fake.origin,
+    ANTHROPIC_API_KEY: 'sk-ant-test',
+  };
   const ws: Workspace = {
     dir,
     registry,
@@ -122,7 +127,10 @@ export function ticketOf(body: ScriptRequest['body']): number | undefined {
 }
 
 /** Answers by prompt version (and ticket): the fake provider scripted per version. */
-export function scriptByVersion(fake: FakeProvider, answer: (version: number | 'judge' | undefined, ticket: number | undefined, req: ScriptRequest) => Script): void {
+export function scriptByVersion(
+  fake: FakeProvider,
+  answer: (version: number | 'judge' | undefined, ticket: number | undefined, req: ScriptRequest) => Script,
+): void {
   fake.script((req) => answer(versionOf(req.body), ticketOf(req.body), req));
 }
 
@@ -132,4 +140,5 @@ export const GOOD = 'Sorry for the trouble: you get a refund in 5 days; the step
 export const BAD = 'We guarantee it will be fine; follow the steps in your account page.';
 
 /** Chat requests made to the provider (not judges, not embeddings). */
-export const chatRequests = (fake: FakeProvider) => fake.requests.filter((r) => r.path.endsWith('/chat/completions') || r.path === '/v1/messages');
+export const chatRequests = (fake: FakeProvider) =>
+  fake.requests.filter((r) => r.path.endsWith('/chat/completions') || r.path === '/v1/messages');

@@ -44,7 +44,9 @@ export async function production(ws: Workspace, file: string): Promise<Productio
     const token = feedback.token(res) as string;
     feedback.thumbs(token, false, { comment: 'it did not say when it arrives', id: 'u1:thumbs' });
     const noCapture = new OpenAIv4({ apiKey: 'sk-test', baseURL: ws.fake.url, maxRetries: 0 });
-    const res2 = await prompt.run(() => noCapture.chat.completions.create(prompt.request({ ticket: 8, question: 'Cancel my plan' }) as never));
+    const res2 = await prompt.run(() =>
+      noCapture.chat.completions.create(prompt.request({ ticket: 8, question: 'Cancel my plan' }) as never),
+    );
     const token2 = feedback.token(res2) as string;
     await tracerProvider.forceFlush();
     await receiver.waitFor(() => receiver.spans().filter((s) => s.attributes['gen_ai.operation.name']).length >= 2);

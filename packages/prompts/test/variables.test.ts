@@ -27,7 +27,11 @@ beforeAll(async () => {
       model: 'gpt-4o-mini',
       parameters: {},
       messages: [{ role: 'user', content: 'Ticket #{{ticket}} ({{tier}}): {{question}}' }],
-      variables: { ticket: { type: 'number' }, question: { type: 'string' }, tier: { type: 'string', default: 'free' } },
+      variables: {
+        ticket: { type: 'number' },
+        question: { type: 'string' },
+        tier: { type: 'string', default: 'free' },
+      },
     },
   });
   await registry.promote('support-reply', 1, 'production');
@@ -48,7 +52,11 @@ const variables = () =>
   );
 
 async function call(config: PromptscopeConfig, how: 'request' | 'render' | 'outside' = 'request') {
-  const handle = instrument(OpenAI, { tracerProvider: harness.tracerProvider, meterProvider: harness.meterProvider, ...config });
+  const handle = instrument(OpenAI, {
+    tracerProvider: harness.tracerProvider,
+    meterProvider: harness.meterProvider,
+    ...config,
+  });
   try {
     const prompt = await prompts.get('support-reply');
     if (how === 'outside') {
@@ -57,7 +65,10 @@ async function call(config: PromptscopeConfig, how: 'request' | 'render' | 'outs
     } else if (how === 'render') {
       await prompt.run(() => {
         const out = prompt.render(VARS);
-        return client.chat.completions.create({ model: 'gpt-4o-mini', messages: out.type === 'chat' ? (out.messages as never) : [] });
+        return client.chat.completions.create({
+          model: 'gpt-4o-mini',
+          messages: out.type === 'chat' ? (out.messages as never) : [],
+        });
       });
     } else {
       await prompt.run(() => client.chat.completions.create(prompt.request(VARS) as never));
@@ -71,7 +82,10 @@ async function call(config: PromptscopeConfig, how: 'request' | 'render' | 'outs
 describe('prompt variables on spans', () => {
   it('records the variables the app passed, as strings, with content capture on', async () => {
     const attrs = await call({ captureContent: true });
-    expect(variables()).toEqual({ 'gen_ai.prompt.variable.ticket': '7', 'gen_ai.prompt.variable.question': 'Where is my parcel?' });
+    expect(variables()).toEqual({
+      'gen_ai.prompt.variable.ticket': '7',
+      'gen_ai.prompt.variable.question': 'Where is my parcel?',
+    });
     expect(attrs['gen_ai.prompt.name']).toBe('support-reply');
     await call({ captureContent: true }, 'render');
     expect(Object.keys(variables())).toEqual(['gen_ai.prompt.variable.ticket', 'gen_ai.prompt.variable.question']);
@@ -108,7 +122,11 @@ describe('prompt variables on spans', () => {
   });
 
   it('fits each value to the content byte budget, and says it was shortened', async () => {
-    const handle = instrument(OpenAI, { tracerProvider: harness.tracerProvider, captureContent: true, contentMaxBytes: 24 });
+    const handle = instrument(OpenAI, {
+      tracerProvider: harness.tracerProvider,
+      captureContent: true,
+      contentMaxBytes: 24,
+    });
     try {
       await withPrompt({ name: 'p', version: '1', variables: { long: 'é'.repeat(40), short: 'ok' } }, () =>
         client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'x' }] }),

@@ -32,7 +32,8 @@ export interface Grader {
 export const DEFAULT_SIMILAR_THRESHOLD = 0.75;
 
 export function cosine(a: number[], b: number[]): number {
-  if (a.length !== b.length || a.length === 0) throw new Error(`embeddings of different lengths (${a.length}, ${b.length})`);
+  if (a.length !== b.length || a.length === 0)
+    throw new Error(`embeddings of different lengths (${a.length}, ${b.length})`);
   let dot = 0;
   let na = 0;
   let nb = 0;
@@ -53,28 +54,49 @@ async function verdictOf(a: Assertion, o: Observed, g: Grader): Promise<Verdict>
     case 'latency': {
       if (o.latencyMs === undefined) throw new Error('no latency was measured for this run');
       const ok = o.latencyMs <= (a.threshold as number);
-      return { pass: ok, score: ok ? 1 : 0, reason: `latency ${Math.round(o.latencyMs)} ms ${ok ? '<=' : '>'} ${a.threshold} ms` };
+      return {
+        pass: ok,
+        score: ok ? 1 : 0,
+        reason: `latency ${Math.round(o.latencyMs)} ms ${ok ? '<=' : '>'} ${a.threshold} ms`,
+      };
     }
     case 'cost': {
-      if (o.costUsd === null || o.costUsd === undefined) throw new Error('the cost of this run is unknown (the model has no price; see PROMPTSCOPE_PRICES_FILE)');
+      if (o.costUsd === null || o.costUsd === undefined)
+        throw new Error('the cost of this run is unknown (the model has no price; see PROMPTSCOPE_PRICES_FILE)');
       const ok = o.costUsd <= (a.threshold as number);
-      return { pass: ok, score: ok ? 1 : 0, reason: `cost $${o.costUsd.toFixed(6)} ${ok ? '<=' : '>'} $${a.threshold}` };
+      return {
+        pass: ok,
+        score: ok ? 1 : 0,
+        reason: `cost $${o.costUsd.toFixed(6)} ${ok ? '<=' : '>'} $${a.threshold}`,
+      };
     }
     case 'finish-reason': {
       const ok = o.finishReason === a.value;
-      return { pass: ok, score: ok ? 1 : 0, reason: `finish reason ${o.finishReason ?? 'none'}${ok ? '' : `, not ${a.value}`}` };
+      return {
+        pass: ok,
+        score: ok ? 1 : 0,
+        reason: `finish reason ${o.finishReason ?? 'none'}${ok ? '' : `, not ${a.value}`}`,
+      };
     }
     case 'similar': {
       const reference = (a.value as string | undefined) ?? (o.expected as string);
       const [x, y] = await g.embed([o.output, reference]);
       const sim = cosine(x as number[], y as number[]);
       const threshold = a.threshold ?? DEFAULT_SIMILAR_THRESHOLD;
-      return { pass: sim >= threshold, score: Math.max(0, Math.min(1, sim)), reason: `similarity ${sim.toFixed(3)} ${sim >= threshold ? '>=' : '<'} ${threshold}` };
+      return {
+        pass: sim >= threshold,
+        score: Math.max(0, Math.min(1, sim)),
+        reason: `similarity ${sim.toFixed(3)} ${sim >= threshold ? '>=' : '<'} ${threshold}`,
+      };
     }
     case 'llm-rubric': {
       const v = parseJudgeReply(await g.judge(a.value as string, o.output));
       const pass = a.threshold !== undefined ? v.score >= a.threshold : v.pass;
-      return { pass, score: v.score, reason: `judge: ${v.reason || (pass ? 'meets the rubric' : 'does not meet the rubric')} (score ${v.score})` };
+      return {
+        pass,
+        score: v.score,
+        reason: `judge: ${v.reason || (pass ? 'meets the rubric' : 'does not meet the rubric')} (score ${v.score})`,
+      };
     }
     case 'javascript':
       return javascript(a, o, g);
@@ -90,7 +112,11 @@ async function javascript(a: Assertion, o: Observed, g: Grader): Promise<Verdict
   const mod = (await import(pathToFileURL(file).href)) as { default?: unknown; assert?: unknown };
   const fn = typeof mod.default === 'function' ? mod.default : mod.assert;
   if (typeof fn !== 'function') throw new Error(`${file} exports no function (default export or \`assert\`)`);
-  const r = await (fn as (output: string, ctx: unknown) => unknown)(o.output, { vars: o.vars, expected: o.expected, caseId: o.caseId });
+  const r = await (fn as (output: string, ctx: unknown) => unknown)(o.output, {
+    vars: o.vars,
+    expected: o.expected,
+    caseId: o.caseId,
+  });
   if (typeof r === 'boolean') return { pass: r, score: r ? 1 : 0, reason: `${path} returned ${r}` };
   if (typeof r === 'number' && Number.isFinite(r)) {
     const threshold = a.threshold ?? 1;
@@ -98,7 +124,11 @@ async function javascript(a: Assertion, o: Observed, g: Grader): Promise<Verdict
   }
   if (r !== null && typeof r === 'object' && typeof (r as { pass?: unknown }).pass === 'boolean') {
     const { pass, score, reason } = r as { pass: boolean; score?: unknown; reason?: unknown };
-    return { pass, score: typeof score === 'number' ? score : pass ? 1 : 0, reason: typeof reason === 'string' ? reason : `${path}: ${pass}` };
+    return {
+      pass,
+      score: typeof score === 'number' ? score : pass ? 1 : 0,
+      reason: typeof reason === 'string' ? reason : `${path}: ${pass}`,
+    };
   }
   throw new Error(`${path} returned ${JSON.stringify(r)}: expected a boolean, a number or { pass, score?, reason? }`);
 }

@@ -49,7 +49,8 @@ export function parseJudgeReply(reply: string): JudgeVerdict {
   } catch {
     throw new Error(`the judge's reply is not JSON: ${shown(reply)}`);
   }
-  if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) throw new Error(`the judge's reply is not a JSON object: ${shown(reply)}`);
+  if (doc === null || typeof doc !== 'object' || Array.isArray(doc))
+    throw new Error(`the judge's reply is not a JSON object: ${shown(reply)}`);
   const { pass, score, reason } = doc as Record<string, unknown>;
   if (typeof pass !== 'boolean') throw new Error(`the judge's reply has no boolean "pass": ${shown(reply)}`);
   const n = score === undefined ? (pass ? 1 : 0) : score;

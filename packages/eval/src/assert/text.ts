@@ -17,10 +17,14 @@ export function textAssertion(a: Assertion, output: string, expected: string | u
   switch (a.base) {
     case 'equals': {
       const want = (value as string | undefined) ?? (expected as string);
-      return output === want ? yes('output equals the expected text') : no(`output ${quote(output)} is not ${quote(want)}`);
+      return output === want
+        ? yes('output equals the expected text')
+        : no(`output ${quote(output)} is not ${quote(want)}`);
     }
     case 'contains':
-      return output.includes(value as string) ? yes(`contains ${quote(value as string)}`) : no(`does not contain ${quote(value as string)}`);
+      return output.includes(value as string)
+        ? yes(`contains ${quote(value as string)}`)
+        : no(`does not contain ${quote(value as string)}`);
     case 'icontains':
       return output.toLowerCase().includes((value as string).toLowerCase())
         ? yes(`contains ${quote(value as string)} (any case)`)
@@ -46,7 +50,9 @@ export function textAssertion(a: Assertion, output: string, expected: string | u
       };
     }
     case 'starts-with':
-      return output.startsWith(value as string) ? yes(`starts with ${quote(value as string)}`) : no(`starts with ${quote(output.slice(0, 40))}, not ${quote(value as string)}`);
+      return output.startsWith(value as string)
+        ? yes(`starts with ${quote(value as string)}`)
+        : no(`starts with ${quote(output.slice(0, 40))}, not ${quote(value as string)}`);
     case 'regex':
       return regexOf(value as string).test(output) ? yes(`matches ${value}`) : no(`does not match ${value}`);
     default:

@@ -5,9 +5,9 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { Document, isMap, isSeq, LineCounter, parseDocument, type YAMLSeq, YAMLError } from 'yaml';
+import { Document, isMap, isSeq, LineCounter, parseDocument, YAMLError, type YAMLSeq } from 'yaml';
 import { BankError, describeError } from '../errors.js';
-import { type Bank, type CaseSource, validateBank, type Vars } from './model.js';
+import { type Bank, type CaseSource, type Vars, validateBank } from './model.js';
 
 /** `prompt-tests/<prompt>.yaml` under the bank directory. */
 export function bankPath(dir: string, prompt: string): string {
@@ -19,8 +19,12 @@ function parse(text: string, file: string): { doc: Document; lines: LineCounter 
   const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: true, logLevel: 'silent' });
   const problem = doc.errors[0] ?? doc.warnings[0];
   if (problem !== undefined) {
-    const pos = problem instanceof YAMLError && problem.linePos ? `:${problem.linePos[0].line}:${problem.linePos[0].col}` : '';
-    throw new BankError(`${file}${pos}: not valid YAML: ${problem.message.split('\n')[0]?.replace(/ at line \d+, column \d+:?$/, '')}`, { file });
+    const pos =
+      problem instanceof YAMLError && problem.linePos ? `:${problem.linePos[0].line}:${problem.linePos[0].col}` : '';
+    throw new BankError(
+      `${file}${pos}: not valid YAML: ${problem.message.split('\n')[0]?.replace(/ at line \d+, column \d+:?$/, '')}`,
+      { file },
+    );
   }
   return { doc, lines };
 }
@@ -29,7 +33,9 @@ function locator(doc: Document, lines: LineCounter) {
   return (path: (string | number)[]) => {
     // The deepest node that exists on the path: a missing field points at its parent.
     for (let n = path.length; n >= 0; n--) {
-      const node = (n === 0 ? doc.contents : doc.getIn(path.slice(0, n), true)) as { range?: [number, number, number] } | null;
+      const node = (n === 0 ? doc.contents : doc.getIn(path.slice(0, n), true)) as {
+        range?: [number, number, number];
+      } | null;
       if (node?.range !== undefined) {
         const pos = lines.linePos(node.range[0]);
         return `${pos.line}:${pos.col}`;
@@ -95,7 +101,8 @@ export class BankFile {
     try {
       text = await readFile(file, 'utf8');
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new BankError(`${file}: cannot read: ${describeError(err)}`, { file });
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT')
+        throw new BankError(`${file}: cannot read: ${describeError(err)}`, { file });
     }
     if (text === undefined) {
       return new BankFile(

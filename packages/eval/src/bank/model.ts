@@ -3,7 +3,15 @@
  * where it came from. Validation names the file, the case and the field (with its line), so a reviewer can
  * fix a bad bank from the message alone.
  */
-import { ASSERTION_TYPES, type Assertion, type AssertionType, EXPECTED_TYPES, LIST_TYPES, STRING_TYPES, THRESHOLD_TYPES } from '../assert/types.js';
+import {
+  ASSERTION_TYPES,
+  type Assertion,
+  type AssertionType,
+  EXPECTED_TYPES,
+  LIST_TYPES,
+  STRING_TYPES,
+  THRESHOLD_TYPES,
+} from '../assert/types.js';
 import { BankError } from '../errors.js';
 
 export type VarValue = string | number | boolean;
@@ -53,10 +61,29 @@ export interface Bank {
 /** Finds the line and column of a field, for messages: `path` as in `doc.getIn`. */
 export type Locate = (path: (string | number)[]) => string | undefined;
 
-const CASE_FIELDS = new Set(['id', 'description', 'vars', 'critical', 'tags', 'assert', 'expected', 'threshold', 'source']);
+const CASE_FIELDS = new Set([
+  'id',
+  'description',
+  'vars',
+  'critical',
+  'tags',
+  'assert',
+  'expected',
+  'threshold',
+  'source',
+]);
 const DEFAULT_FIELDS = new Set(['vars', 'critical', 'tags', 'assert', 'threshold']);
 const ASSERT_FIELDS = new Set(['type', 'value', 'threshold', 'weight', 'metric']);
-const SOURCE_FIELDS = new Set(['traceId', 'spanId', 'promptVersion', 'model', 'capturedAt', 'signal', 'service', 'from']);
+const SOURCE_FIELDS = new Set([
+  'traceId',
+  'spanId',
+  'promptVersion',
+  'model',
+  'capturedAt',
+  'signal',
+  'service',
+  'from',
+]);
 const ID_RE = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/;
 const KNOWN = new Set<string>(ASSERTION_TYPES);
 
@@ -101,18 +128,22 @@ export function validateBank(
   const c: Checker = new Checker(file, locate);
   if (!isRecord(doc)) c.fail([], 'a bank is a YAML mapping with `prompt:` and `cases:`');
   for (const key of Object.keys(doc)) {
-    if (!['prompt', 'defaults', 'cases'].includes(key)) c.fail([key], 'unknown field (allowed: prompt, defaults, cases)');
+    if (!['prompt', 'defaults', 'cases'].includes(key))
+      c.fail([key], 'unknown field (allowed: prompt, defaults, cases)');
   }
-  if (typeof doc.prompt !== 'string' || doc.prompt === '') c.fail(['prompt'], 'must name the prompt, e.g. prompt: support-reply');
+  if (typeof doc.prompt !== 'string' || doc.prompt === '')
+    c.fail(['prompt'], 'must name the prompt, e.g. prompt: support-reply');
   const defaults = doc.defaults ?? {};
   if (!isRecord(defaults)) c.fail(['defaults'], 'must be a mapping (vars, assert, tags, critical, threshold)');
   for (const key of Object.keys(defaults)) {
-    if (!DEFAULT_FIELDS.has(key)) c.fail(['defaults', key], `unknown field (allowed: ${[...DEFAULT_FIELDS].join(', ')})`);
+    if (!DEFAULT_FIELDS.has(key))
+      c.fail(['defaults', key], `unknown field (allowed: ${[...DEFAULT_FIELDS].join(', ')})`);
   }
   const defVars = checkVars(c, ['defaults', 'vars'], defaults.vars);
   const defAssert = checkAsserts(c, ['defaults', 'assert'], defaults.assert, undefined);
   const defTags = checkTags(c, ['defaults', 'tags'], defaults.tags);
-  if (defaults.critical !== undefined && typeof defaults.critical !== 'boolean') c.fail(['defaults', 'critical'], 'must be true or false');
+  if (defaults.critical !== undefined && typeof defaults.critical !== 'boolean')
+    c.fail(['defaults', 'critical'], 'must be true or false');
   const defThreshold = checkUnit(c, ['defaults', 'threshold'], defaults.threshold);
 
   const cases = doc.cases ?? [];
@@ -123,7 +154,10 @@ export function validateBank(
     if (!isRecord(raw)) c.fail(path, 'a case is a mapping with id, vars and assert');
     const id = raw.id;
     if (typeof id !== 'string' || !ID_RE.test(id)) {
-      c.fail([...path, 'id'], 'must be a stable id of letters, digits, "-", "_", ".", ":" (bank add makes one from the vars)');
+      c.fail(
+        [...path, 'id'],
+        'must be a stable id of letters, digits, "-", "_", ".", ":" (bank add makes one from the vars)',
+      );
     }
     const prev = seen.get(id);
     if (prev !== undefined) c.fail([...path, 'id'], `duplicate id, also cases[${prev}]`, id);
@@ -131,17 +165,28 @@ export function validateBank(
     for (const key of Object.keys(raw)) {
       if (!CASE_FIELDS.has(key)) c.fail([...path, key], `unknown field (allowed: ${[...CASE_FIELDS].join(', ')})`, id);
     }
-    if (raw.description !== undefined && typeof raw.description !== 'string') c.fail([...path, 'description'], 'must be a string', id);
-    if (raw.critical !== undefined && typeof raw.critical !== 'boolean') c.fail([...path, 'critical'], 'must be true or false', id);
-    if (raw.expected !== undefined && typeof raw.expected !== 'string') c.fail([...path, 'expected'], 'must be a string (the known-good output)', id);
+    if (raw.description !== undefined && typeof raw.description !== 'string')
+      c.fail([...path, 'description'], 'must be a string', id);
+    if (raw.critical !== undefined && typeof raw.critical !== 'boolean')
+      c.fail([...path, 'critical'], 'must be true or false', id);
+    if (raw.expected !== undefined && typeof raw.expected !== 'string')
+      c.fail([...path, 'expected'], 'must be a string (the known-good output)', id);
     const vars = { ...defVars, ...checkVars(c, [...path, 'vars'], raw.vars, id) };
     const assert = [...defAssert, ...checkAsserts(c, [...path, 'assert'], raw.assert, id)];
     if (runnable && assert.length === 0) {
-      c.fail([...path, 'assert'], 'no assertions: add at least one here or in defaults.assert before running the gate', id);
+      c.fail(
+        [...path, 'assert'],
+        'no assertions: add at least one here or in defaults.assert before running the gate',
+        id,
+      );
     }
     const needsExpected = assert.find((a) => EXPECTED_TYPES.has(a.base) && a.value === undefined);
     if (needsExpected !== undefined && raw.expected === undefined) {
-      c.fail([...path, 'assert'], `"${needsExpected.type}" without a value compares with \`expected\`, which this case lacks`, id);
+      c.fail(
+        [...path, 'assert'],
+        `"${needsExpected.type}" without a value compares with \`expected\`, which this case lacks`,
+        id,
+      );
     }
     const bankCase: BankCase = {
       id,
@@ -168,7 +213,11 @@ function checkVars(c: Checker, path: (string | number)[], raw: unknown, id?: str
   const out: Vars = {};
   for (const [k, v] of Object.entries(raw)) {
     if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') {
-      c.fail([...path, k], `must be a string, number or boolean, got ${v === null ? 'null' : Array.isArray(v) ? 'a list' : typeof v}`, id);
+      c.fail(
+        [...path, k],
+        `must be a string, number or boolean, got ${v === null ? 'null' : Array.isArray(v) ? 'a list' : typeof v}`,
+        id,
+      );
     }
     out[k] = v;
   }
@@ -183,7 +232,8 @@ function checkTags(c: Checker, path: (string | number)[], raw: unknown, id?: str
 
 function checkUnit(c: Checker, path: (string | number)[], raw: unknown, id?: string): number | undefined {
   if (raw === undefined) return undefined;
-  if (typeof raw !== 'number' || !(raw >= 0 && raw <= 1)) c.fail(path, 'must be a number from 0 to 1 (the weighted score to reach)', id);
+  if (typeof raw !== 'number' || !(raw >= 0 && raw <= 1))
+    c.fail(path, 'must be a number from 0 to 1 (the weighted score to reach)', id);
   return raw;
 }
 
@@ -208,20 +258,32 @@ function checkAsserts(c: Checker, path: (string | number)[], raw: unknown, id: s
 function checkAssert(c: Checker, path: (string | number)[], a: unknown, id: string | undefined): Assertion {
   if (!isRecord(a)) c.fail(path, 'an assertion is a mapping with a type, e.g. { type: contains, value: refund }', id);
   for (const key of Object.keys(a)) {
-    if (!ASSERT_FIELDS.has(key)) c.fail([...path, key], `unknown field (allowed: ${[...ASSERT_FIELDS].join(', ')})`, id);
+    if (!ASSERT_FIELDS.has(key))
+      c.fail([...path, key], `unknown field (allowed: ${[...ASSERT_FIELDS].join(', ')})`, id);
   }
   const type = a.type;
-  if (typeof type !== 'string') c.fail([...path, 'type'], `missing; one of ${ASSERTION_TYPES.join(', ')} (any with a not- prefix)`, id);
+  if (typeof type !== 'string')
+    c.fail([...path, 'type'], `missing; one of ${ASSERTION_TYPES.join(', ')} (any with a not- prefix)`, id);
   const negate = type.startsWith('not-');
   const base = negate ? type.slice(4) : type;
   if (!KNOWN.has(base)) {
-    c.fail([...path, 'type'], `"${type}" is not an assertion type; known: ${ASSERTION_TYPES.join(', ')} (any with a not- prefix)`, id);
+    c.fail(
+      [...path, 'type'],
+      `"${type}" is not an assertion type; known: ${ASSERTION_TYPES.join(', ')} (any with a not- prefix)`,
+      id,
+    );
   }
   const t = base as AssertionType;
   const out: Assertion = { type, base: t, negate, weight: 1 };
   const { value, threshold, weight, metric } = a;
   if (LIST_TYPES.has(t)) {
-    const list = typeof value === 'string' ? value.split(',').map((s) => s.trim()).filter(Boolean) : value;
+    const list =
+      typeof value === 'string'
+        ? value
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean)
+        : value;
     if (!Array.isArray(list) || list.length === 0 || list.some((v) => typeof v !== 'string')) {
       c.fail([...path, 'value'], `${type} needs a list of strings, e.g. [refund, return]`, id);
     }
@@ -237,10 +299,12 @@ function checkAssert(c: Checker, path: (string | number)[], a: unknown, id: stri
     }
     out.value = value;
   } else if (t === 'equals' || t === 'similar') {
-    if (value !== undefined && typeof value !== 'string') c.fail([...path, 'value'], `${type} compares with a string`, id);
+    if (value !== undefined && typeof value !== 'string')
+      c.fail([...path, 'value'], `${type} compares with a string`, id);
     if (value !== undefined) out.value = value;
   } else if (t === 'is-json' || t === 'contains-json') {
-    if (value !== undefined && !isRecord(value)) c.fail([...path, 'value'], `${type} takes an optional JSON Schema (a mapping)`, id);
+    if (value !== undefined && !isRecord(value))
+      c.fail([...path, 'value'], `${type} takes an optional JSON Schema (a mapping)`, id);
     if (value !== undefined) out.value = value;
   } else if (value !== undefined) {
     c.fail([...path, 'value'], `${type} takes no value (its limit is \`threshold\`)`, id);
@@ -249,13 +313,19 @@ function checkAssert(c: Checker, path: (string | number)[], a: unknown, id: stri
     if (typeof threshold !== 'number' || !Number.isFinite(threshold) || threshold < 0) {
       c.fail([...path, 'threshold'], 'must be a non-negative number', id);
     }
-    if ((t === 'similar' || t === 'llm-rubric') && threshold > 1) c.fail([...path, 'threshold'], `${type} scores from 0 to 1`, id);
+    if ((t === 'similar' || t === 'llm-rubric') && threshold > 1)
+      c.fail([...path, 'threshold'], `${type} scores from 0 to 1`, id);
     out.threshold = threshold;
   } else if (THRESHOLD_TYPES.has(t)) {
-    c.fail([...path, 'threshold'], `${type} needs a threshold (${t === 'latency' ? 'milliseconds' : 'US dollars'})`, id);
+    c.fail(
+      [...path, 'threshold'],
+      `${type} needs a threshold (${t === 'latency' ? 'milliseconds' : 'US dollars'})`,
+      id,
+    );
   }
   if (weight !== undefined) {
-    if (typeof weight !== 'number' || !Number.isFinite(weight) || weight < 0) c.fail([...path, 'weight'], 'must be a non-negative number', id);
+    if (typeof weight !== 'number' || !Number.isFinite(weight) || weight < 0)
+      c.fail([...path, 'weight'], 'must be a non-negative number', id);
     out.weight = weight;
   }
   if (metric !== undefined) {

@@ -41,7 +41,9 @@ function value(v: AnyValue | undefined): AttrValue | undefined {
   if (v.intValue !== undefined) return Number(v.intValue);
   if (v.doubleValue !== undefined) return v.doubleValue;
   if (v.arrayValue !== undefined) {
-    return (v.arrayValue.values ?? []).map(value).filter((x): x is string | number | boolean => x !== undefined && !Array.isArray(x));
+    return (v.arrayValue.values ?? [])
+      .map(value)
+      .filter((x): x is string | number | boolean => x !== undefined && !Array.isArray(x));
   }
   return undefined;
 }

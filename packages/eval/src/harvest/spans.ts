@@ -4,9 +4,9 @@
  * provenance and why it was picked.
  */
 import { ATTR } from '@promptscope/core';
-import { type PromptSpec } from '@promptscope/prompts';
-import { caseIdFor } from '../bank/ids.js';
+import type { PromptSpec } from '@promptscope/prompts';
 import type { NewCase } from '../bank/file.js';
+import { caseIdFor } from '../bank/ids.js';
 import type { CaseSource, Vars } from '../bank/model.js';
 import { HarvestError } from '../errors.js';
 
@@ -90,8 +90,10 @@ function lastWins(evaluations: CapturedSpan[]): CapturedFeedback[] {
   });
 }
 
-export const isFailed = (c: CapturedCompletion) => c.span.attributes[ATTR.ERROR_TYPE] !== undefined || c.span.error === true;
-export const isNegative = (c: CapturedCompletion) => c.feedback.some((f) => f.score !== undefined && f.score <= NEGATIVE_SCORE);
+export const isFailed = (c: CapturedCompletion) =>
+  c.span.attributes[ATTR.ERROR_TYPE] !== undefined || c.span.error === true;
+export const isNegative = (c: CapturedCompletion) =>
+  c.feedback.some((f) => f.score !== undefined && f.score <= NEGATIVE_SCORE);
 
 /** Why a completion is worth a case: the user's thumbs down, other negative feedback, a failure, or picked by hand. */
 export function signalOf(c: CapturedCompletion): string {

@@ -19,7 +19,10 @@ function why(c: CaseReport): string {
 const ms = (x: number | undefined) => (x === undefined ? '-' : `${Math.round(x)}`);
 const usd = (x: number | null | undefined) => (x === null ? 'unknown' : x === undefined ? '-' : `$${x.toFixed(6)}`);
 
-function avg(o: CaseOutcome, pick: (r: CaseOutcome['records'][number]) => number | null | undefined): number | null | undefined {
+function avg(
+  o: CaseOutcome,
+  pick: (r: CaseOutcome['records'][number]) => number | null | undefined,
+): number | null | undefined {
   const xs = o.records.map(pick);
   if (xs.some((x) => x === null)) return null;
   const nums = xs.filter((x): x is number => typeof x === 'number');
@@ -28,7 +31,12 @@ function avg(o: CaseOutcome, pick: (r: CaseOutcome['records'][number]) => number
 
 function table(rows: string[][]): string[] {
   const widths = (rows[0] as string[]).map((_, i) => Math.max(...rows.map((r) => (r[i] as string).length)));
-  return rows.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i] as number))).join('  ').trimEnd());
+  return rows.map((r) =>
+    r
+      .map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i] as number)))
+      .join('  ')
+      .trimEnd(),
+  );
 }
 
 /** Worst first: errors, then failures (new failures first), then unstable passes, then passes. */
@@ -44,7 +52,8 @@ export function worstFirst(cases: CaseReport[]): CaseReport[] {
 
 export function formatTerminal(r: Report): string {
   const lines: string[] = [];
-  const name = (t: Report['candidate']) => `${t.prompt} ${t.file !== undefined ? `draft ${t.ref}` : `v${t.version}`} (${t.provider}/${t.model})`;
+  const name = (t: Report['candidate']) =>
+    `${t.prompt} ${t.file !== undefined ? `draft ${t.ref}` : `v${t.version}`} (${t.provider}/${t.model})`;
   lines.push(`promptscope test: ${name(r.candidate)}${r.baseline ? ` against ${name(r.baseline)}` : ''}`);
   lines.push(
     `bank ${r.bank.file}: ${r.cases.length} case(s)${r.shard ? ` in shard ${r.shard.index}/${r.shard.total} of ${r.bank.cases}` : ''}; repeat ${r.settings.repeat}, pass at ${r.settings.minPass}/${r.settings.repeat}; run ${r.runId}`,
@@ -65,8 +74,15 @@ export function formatTerminal(r: Report): string {
   lines.push('');
   lines.push('(! critical; pass~ passed on some repeats only; NEW passes on the baseline, fails on the candidate)');
   for (const c of r.verdict.checks) lines.push(`${c.pass ? 'ok  ' : 'FAIL'} ${c.name}: ${c.detail}`);
-  lines.push(`cache: ${r.cache.hits} hit(s), ${r.cache.misses} miss(es)${r.rateLimited > 0 ? `; waited out ${r.rateLimited} rate limit(s)` : ''}`);
-  const verdict = r.verdict.infraErrors > 0 ? `ERROR: ${r.verdict.infraErrors} run(s) could not be made properly; no verdict` : r.verdict.pass ? 'PASS' : 'FAIL: the gate failed';
+  lines.push(
+    `cache: ${r.cache.hits} hit(s), ${r.cache.misses} miss(es)${r.rateLimited > 0 ? `; waited out ${r.rateLimited} rate limit(s)` : ''}`,
+  );
+  const verdict =
+    r.verdict.infraErrors > 0
+      ? `ERROR: ${r.verdict.infraErrors} run(s) could not be made properly; no verdict`
+      : r.verdict.pass
+        ? 'PASS'
+        : 'FAIL: the gate failed';
   lines.push(verdict);
   lines.push(`${r.verdict.passed} passed, ${r.verdict.failed} failed`);
   return `${lines.join('\n')}\n`;

@@ -118,7 +118,9 @@ export class Providers {
     if (this.openaiClient === undefined) {
       const apiKey = this.env.OPENAI_API_KEY;
       if (!apiKey) {
-        throw new InfraError('OPENAI_API_KEY is not set: the openai SDK needs it (any value for an OpenAI-compatible server that ignores keys)');
+        throw new InfraError(
+          'OPENAI_API_KEY is not set: the openai SDK needs it (any value for an OpenAI-compatible server that ignores keys)',
+        );
       }
       this.openaiClient = new OpenAI({
         apiKey,
@@ -151,7 +153,11 @@ export class Providers {
 
   private async openaiChat(req: ChatRequest): Promise<ChatResult> {
     const { stream: _stream, ...params } = req.params;
-    const body = { ...params, model: req.model, messages: req.messages } as OpenAI.ChatCompletionCreateParamsNonStreaming;
+    const body = {
+      ...params,
+      model: req.model,
+      messages: req.messages,
+    } as OpenAI.ChatCompletionCreateParamsNonStreaming;
     if (!req.stream) {
       const res = await (await this.openai()).chat.completions.create(body);
       const choice = res.choices[0];
@@ -240,7 +246,8 @@ export class Providers {
   async embed(model: string, inputs: string[]): Promise<number[][]> {
     const res = await (await this.openai()).embeddings.create({ model, input: inputs });
     const out = [...res.data].sort((a, b) => a.index - b.index).map((d) => d.embedding as number[]);
-    if (out.length !== inputs.length) throw new Error(`embeddings: asked for ${inputs.length} vectors, got ${out.length}`);
+    if (out.length !== inputs.length)
+      throw new Error(`embeddings: asked for ${inputs.length} vectors, got ${out.length}`);
     return out;
   }
 

@@ -45,11 +45,18 @@ export async function withRetries<T>(call: () => Promise<T>, gate: RateGate, opt
       const c = classifyError(err);
       if (c.kind !== 'provider') throw err;
       if (attempt >= attempts) {
-        throw new InfraError(`the provider failed ${attempts} times (last: ${c.errorType}: ${describeError(err)})`, { cause: err });
+        throw new InfraError(`the provider failed ${attempts} times (last: ${c.errorType}: ${describeError(err)})`, {
+          cause: err,
+        });
       }
-      const wait = c.retryAfterMs ?? backoffMs(attempt - 1, { initialDelayMs: 500, maxDelayMs: 8000, jitter: 0.25 }, Math.random());
+      const wait =
+        c.retryAfterMs ??
+        backoffMs(attempt - 1, { initialDelayMs: 500, maxDelayMs: 8000, jitter: 0.25 }, Math.random());
       if (wait > maxWaitMs) {
-        throw new InfraError(`the provider asked to wait ${Math.round(wait / 1000)} s (retry-after), more than ${maxWaitMs / 1000} s`, { cause: err });
+        throw new InfraError(
+          `the provider asked to wait ${Math.round(wait / 1000)} s (retry-after), more than ${maxWaitMs / 1000} s`,
+          { cause: err },
+        );
       }
       if (c.category === 'rate_limit') gate.pause(wait);
       else await sleep(wait);
@@ -58,7 +65,11 @@ export async function withRetries<T>(call: () => Promise<T>, gate: RateGate, opt
 }
 
 /** `fn` over `items`, at most `concurrency` at once, results in input order. */
-export async function mapPool<T, R>(items: T[], concurrency: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
+export async function mapPool<T, R>(
+  items: T[],
+  concurrency: number,
+  fn: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
   const out: R[] = new Array(items.length);
   let next = 0;
   const worker = async () => {

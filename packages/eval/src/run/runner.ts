@@ -87,7 +87,8 @@ function measuredFrom(span: SpanRecord | undefined): Measured {
   if (ttft !== undefined) out.ttftMs = ttft * 1000;
   const input = num(ATTR.USAGE_INPUT_TOKENS);
   const output = num(ATTR.USAGE_OUTPUT_TOKENS);
-  if (input !== undefined || output !== undefined) out.tokens = { ...(input !== undefined ? { input } : {}), ...(output !== undefined ? { output } : {}) };
+  if (input !== undefined || output !== undefined)
+    out.tokens = { ...(input !== undefined ? { input } : {}), ...(output !== undefined ? { output } : {}) };
   out.costUsd = num(ATTR.COST_USD) ?? null;
   return out;
 }
@@ -125,8 +126,22 @@ export class Runner {
   }
 
   /** A provider call through the cache and the retry loop, its spans routed to the run's backend. */
-  private async cachedChat(req: ChatRequest, repeat: number, kind: string, onSpan: (s: SpanRecord) => void): Promise<CachedChat & { cached: boolean }> {
-    const key = cacheKey({ v: 1, kind, provider: req.provider, model: req.model, params: req.params, stream: req.stream, messages: req.messages, repeat });
+  private async cachedChat(
+    req: ChatRequest,
+    repeat: number,
+    kind: string,
+    onSpan: (s: SpanRecord) => void,
+  ): Promise<CachedChat & { cached: boolean }> {
+    const key = cacheKey({
+      v: 1,
+      kind,
+      provider: req.provider,
+      model: req.model,
+      params: req.params,
+      stream: req.stream,
+      messages: req.messages,
+      repeat,
+    });
     const hit = await this.opts.cache.get<CachedChat>(key);
     if (hit !== undefined) return { ...hit, cached: true };
     let last: SpanRecord | undefined;
@@ -137,7 +152,11 @@ export class Runner {
         onSpan(s);
       },
     });
-    const result = await withRetries(() => context.with(ctx, () => this.providers.chat(req)), this.gate, this.opts.retry);
+    const result = await withRetries(
+      () => context.with(ctx, () => this.providers.chat(req)),
+      this.gate,
+      this.opts.retry,
+    );
     await new Promise((r) => setImmediate(r)); // a stream's span ends as its iterator finishes
     if (last === undefined) {
       throw new InfraError(
@@ -187,7 +206,12 @@ export class Runner {
     };
     const links: Link[] = [];
     const src = e.source;
-    if (src?.traceId !== undefined && src.spanId !== undefined && HEX_TRACE.test(src.traceId) && HEX_SPAN.test(src.spanId)) {
+    if (
+      src?.traceId !== undefined &&
+      src.spanId !== undefined &&
+      HEX_TRACE.test(src.traceId) &&
+      HEX_SPAN.test(src.spanId)
+    ) {
       links.push({ context: { traceId: src.traceId, spanId: src.spanId, traceFlags: 1, isRemote: true } });
     }
     const span = this.tracerProvider.getTracer(SCOPE).startSpan(`test ${e.caseId}`, {
@@ -216,7 +240,13 @@ export class Runner {
         }
         let answer: CachedChat & { cached: boolean };
         try {
-          const ref = { name: t.prompt, version: String(t.version), sha256: t.sha256, source: o.kind, variables: e.vars };
+          const ref = {
+            name: t.prompt,
+            version: String(t.version),
+            sha256: t.sha256,
+            source: o.kind,
+            variables: e.vars,
+          };
           answer = await withPrompt(ref, () => this.cachedChat(req, e.repeat, 'chat', () => {}));
         } catch (err) {
           record.error = describeError(err);
@@ -246,12 +276,21 @@ export class Runner {
           record.infra = true;
           return;
         }
-        record.status = runPasses(record.assertions, e.threshold) ? 'pass' : record.assertions.some((r) => r.error) ? 'error' : 'fail';
+        record.status = runPasses(record.assertions, e.threshold)
+          ? 'pass'
+          : record.assertions.some((r) => r.error)
+            ? 'error'
+            : 'fail';
       });
     } finally {
       span.setAttribute(ATTR.TEST_CASE_RESULT_STATUS, record.status === 'pass' ? 'pass' : 'fail');
       if (record.status !== 'pass') {
-        const why = record.error ?? record.assertions.filter((r) => !r.pass).map((r) => `${r.type}: ${r.error ?? r.reason}`).join('; ');
+        const why =
+          record.error ??
+          record.assertions
+            .filter((r) => !r.pass)
+            .map((r) => `${r.type}: ${r.error ?? r.reason}`)
+            .join('; ');
         span.setStatus({ code: SpanStatusCode.ERROR, message: why.slice(0, 500) });
       }
       span.end();

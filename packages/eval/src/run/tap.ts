@@ -117,7 +117,13 @@ class TappedSpan implements Span {
     this.done = true;
     const { traceId, spanId } = this.inner.spanContext();
     try {
-      this.sink.onEnd({ traceId, spanId, name: this.name, attributes: this.attrs, durationMs: performance.now() - this.started });
+      this.sink.onEnd({
+        traceId,
+        spanId,
+        name: this.name,
+        attributes: this.attrs,
+        durationMs: performance.now() - this.started,
+      });
     } catch {
       // a sink's bug must not break the span's end
     }

@@ -5,7 +5,18 @@
  */
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
-import { type ChatMessage, PromptError, type PromptProvider, PROVIDERS, type PromptSpec, parseSpec, providerOf, Registry, render, sha256 } from '@promptscope/prompts';
+import {
+  type ChatMessage,
+  PROVIDERS,
+  PromptError,
+  type PromptProvider,
+  type PromptSpec,
+  parseSpec,
+  providerOf,
+  type Registry,
+  render,
+  sha256,
+} from '@promptscope/prompts';
 import { parseDocument } from 'yaml';
 import type { Vars } from '../bank/model.js';
 import { BankError } from '../errors.js';
@@ -36,7 +47,12 @@ export interface TargetOptions {
 
 const isFile = (ref: string) => /\.ya?ml$/i.test(ref);
 
-export async function resolveTarget(registry: Registry, prompt: string, ref: string, opts: TargetOptions = {}): Promise<Target> {
+export async function resolveTarget(
+  registry: Registry,
+  prompt: string,
+  ref: string,
+  opts: TargetOptions = {},
+): Promise<Target> {
   let spec: PromptSpec;
   let digest: string;
   let version: number;
@@ -66,7 +82,9 @@ export async function resolveTarget(registry: Registry, prompt: string, ref: str
     throw new PromptError('refused', `--provider ${opts.provider}: one of ${PROVIDERS.join(', ')}`);
   }
   const model = opts.model ?? spec.model;
-  const provider = (opts.provider as PromptProvider | undefined) ?? providerOf({ model, ...(opts.model === undefined && spec.provider ? { provider: spec.provider } : {}) });
+  const provider =
+    (opts.provider as PromptProvider | undefined) ??
+    providerOf({ model, ...(opts.model === undefined && spec.provider ? { provider: spec.provider } : {}) });
   const target: Target = { prompt, ref, version, sha256: digest, spec, provider, model };
   if (file !== undefined) target.file = file;
   if (model !== spec.model || provider !== providerOf(spec)) {
@@ -88,5 +106,11 @@ export function targetName(t: Target): string {
 export function chatRequest(t: Target, vars: Vars): ChatRequest {
   const out = render(t.spec, vars);
   const messages: ChatMessage[] = out.type === 'chat' ? out.messages : [{ role: 'user', content: out.text }];
-  return { provider: t.provider, model: t.model, messages, params: { ...t.spec.parameters }, stream: t.spec.parameters.stream !== false };
+  return {
+    provider: t.provider,
+    model: t.model,
+    messages,
+    params: { ...t.spec.parameters },
+    stream: t.spec.parameters.stream !== false,
+  };
 }
