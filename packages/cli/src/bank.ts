@@ -4,7 +4,6 @@
  * a case; this file only picks the spans and writes what happened.
  */
 import { isAbsolute, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import {
   BankFile,
   bankPath,
@@ -19,7 +18,7 @@ import {
   varsKey,
 } from '@promptscope/eval';
 import { type PromptSpec, Registry } from '@promptscope/prompts';
-import { EXIT, type Io, UsageError } from './io.js';
+import { EXIT, type Io, parseFlags, UsageError } from './io.js';
 import { baseUrl, DEFAULT_JAEGER, fetchTrace, findWorst, JAEGER_ENV, parseWhen } from './worst.js';
 
 export const BANK_HELP = `Usage: promptscope bank add <prompt> <source> [options]
@@ -48,32 +47,23 @@ Options:
 `;
 
 function parse(args: string[]) {
-  try {
-    return parseArgs({
-      args,
-      options: {
-        trace: { type: 'string' },
-        span: { type: 'string' },
-        worst: { type: 'boolean' },
-        from: { type: 'string' },
-        bank: { type: 'string' },
-        dir: { type: 'string' },
-        'pin-output': { type: 'boolean' },
-        jaeger: { type: 'string' },
-        since: { type: 'string' },
-        limit: { type: 'string' },
-        version: { type: 'string' },
-        failed: { type: 'boolean' },
-        feedback: { type: 'string' },
-        evaluation: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      allowPositionals: true,
-      strict: true,
-    });
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
+  return parseFlags(args, {
+    trace: { type: 'string' },
+    span: { type: 'string' },
+    worst: { type: 'boolean' },
+    from: { type: 'string' },
+    bank: { type: 'string' },
+    dir: { type: 'string' },
+    'pin-output': { type: 'boolean' },
+    jaeger: { type: 'string' },
+    since: { type: 'string' },
+    limit: { type: 'string' },
+    version: { type: 'string' },
+    failed: { type: 'boolean' },
+    feedback: { type: 'string' },
+    evaluation: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  });
 }
 
 type Values = ReturnType<typeof parse>['values'];

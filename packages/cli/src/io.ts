@@ -1,3 +1,17 @@
+import { type ParseArgsConfig, parseArgs } from 'node:util';
+
+/** `node:util` parseArgs, strict, positionals allowed; a bad flag is a {@link UsageError}. */
+export function parseFlags<O extends NonNullable<ParseArgsConfig['options']>>(
+  args: string[],
+  options: O,
+): ReturnType<typeof parseArgs<{ args: string[]; options: O; allowPositionals: true; strict: true }>> {
+  try {
+    return parseArgs({ args, options, allowPositionals: true, strict: true });
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+}
+
 /** Where a command writes, and what it reads from its surroundings: the real process, or a test's buffers. */
 export interface Io {
   stdout(text: string): void;

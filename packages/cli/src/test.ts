@@ -5,7 +5,6 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import {
   BankError,
   bankPath,
@@ -28,7 +27,7 @@ import {
   saveReport,
 } from '@promptscope/eval';
 import { PROVIDERS, type PromptProvider, Registry } from '@promptscope/prompts';
-import { EXIT, type Io, UsageError } from './io.js';
+import { EXIT, type Io, parseFlags, UsageError } from './io.js';
 
 export const TEST_HELP = `Usage: promptscope test <prompt> --candidate <version|label|file.yaml> [options]
        promptscope test merge <report.json>... [--json <file>] [--junit <file>]
@@ -65,43 +64,34 @@ Exit codes: 0 the gate passed, 1 it failed, 2 a usage, bank or infrastructure er
 `;
 
 function parse(args: string[]) {
-  try {
-    return parseArgs({
-      args,
-      options: {
-        candidate: { type: 'string' },
-        baseline: { type: 'string' },
-        model: { type: 'string' },
-        provider: { type: 'string' },
-        'min-pass-rate': { type: 'string' },
-        'max-new-failures': { type: 'string' },
-        'max-cost-increase': { type: 'string' },
-        'max-latency-increase': { type: 'string' },
-        repeat: { type: 'string' },
-        'min-pass': { type: 'string' },
-        concurrency: { type: 'string', short: 'j' },
-        shard: { type: 'string' },
-        'run-id': { type: 'string' },
-        retries: { type: 'string' },
-        'no-cache': { type: 'boolean' },
-        'cache-dir': { type: 'string' },
-        judge: { type: 'string' },
-        'judge-provider': { type: 'string' },
-        'embedding-model': { type: 'string' },
-        json: { type: 'string' },
-        junit: { type: 'string' },
-        reports: { type: 'string' },
-        bank: { type: 'string' },
-        dir: { type: 'string' },
-        config: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      allowPositionals: true,
-      strict: true,
-    });
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
+  return parseFlags(args, {
+    candidate: { type: 'string' },
+    baseline: { type: 'string' },
+    model: { type: 'string' },
+    provider: { type: 'string' },
+    'min-pass-rate': { type: 'string' },
+    'max-new-failures': { type: 'string' },
+    'max-cost-increase': { type: 'string' },
+    'max-latency-increase': { type: 'string' },
+    repeat: { type: 'string' },
+    'min-pass': { type: 'string' },
+    concurrency: { type: 'string', short: 'j' },
+    shard: { type: 'string' },
+    'run-id': { type: 'string' },
+    retries: { type: 'string' },
+    'no-cache': { type: 'boolean' },
+    'cache-dir': { type: 'string' },
+    judge: { type: 'string' },
+    'judge-provider': { type: 'string' },
+    'embedding-model': { type: 'string' },
+    json: { type: 'string' },
+    junit: { type: 'string' },
+    reports: { type: 'string' },
+    bank: { type: 'string' },
+    dir: { type: 'string' },
+    config: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  });
 }
 
 const abs = (io: Io, p: string) => (isAbsolute(p) ? p : resolve(io.cwd, p));
@@ -255,22 +245,12 @@ async function startTelemetry(io: Io): Promise<{ exported: boolean; shutdown(): 
 }
 
 async function mergeCommand(args: string[], io: Io): Promise<number> {
-  let parsed: { values: { json?: string; junit?: string; reports?: string; help?: boolean }; positionals: string[] };
-  try {
-    parsed = parseArgs({
-      args,
-      options: {
-        json: { type: 'string' },
-        junit: { type: 'string' },
-        reports: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      allowPositionals: true,
-      strict: true,
-    });
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
+  const parsed = parseFlags(args, {
+    json: { type: 'string' },
+    junit: { type: 'string' },
+    reports: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  });
   if (parsed.values.help) {
     io.stdout(TEST_HELP);
     return EXIT.OK;
