@@ -84,7 +84,7 @@ describe('promptscope test (CLI)', () => {
       OPENAI_BASE_URL: 'http://127.0.0.1:9/v1',
     });
     expect(down.code).toBe(2);
-    expect(down.stdout).toMatch(/ERROR: 3 run\(s\) could not be made properly; no verdict/);
+    expect(down.stdout).toMatch(/ERROR: 3 run\(s\) or check\(s\) could not be made properly; no verdict/);
     expect((await cli(['prompt', 'show'])).code).toBe(2);
     const help = await cli(['--help']);
     expect(help.stdout).toMatch(

@@ -79,7 +79,7 @@ export function formatTerminal(r: Report): string {
   );
   const verdict =
     r.verdict.infraErrors > 0
-      ? `ERROR: ${r.verdict.infraErrors} run(s) could not be made properly; no verdict`
+      ? `ERROR: ${r.verdict.infraErrors} run(s) or check(s) could not be made properly; no verdict`
       : r.verdict.pass
         ? 'PASS'
         : 'FAIL: the gate failed';
