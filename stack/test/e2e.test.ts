@@ -37,7 +37,7 @@ const DEMO_CALLS = 80;
 /** The demo's user segments (examples/demo/src/plan.mjs), every ticket in one of them. */
 const DEMO_SEGMENTS = ['enterprise', 'free', 'pro'];
 const CONTENT_KEYS =
-  /^(gen_ai\.(input\.messages|output\.messages|system_instructions)|gen_ai\.(prompt|completion)\.\d+)/;
+  /^(gen_ai\.(input\.messages|output\.messages|system_instructions)|gen_ai\.(prompt|completion)\.\d+|gen_ai\.prompt\.variable\.)/;
 // Up to 40 min for a cold build of the collector and Jaeger; a warm `up` takes seconds.
 const UP_TIMEOUT_MS = 40 * 60_000;
 
