@@ -102,7 +102,6 @@ export {
   Telemetry,
 } from './recorder.js';
 export {
-  fitString,
   getPromptVariables,
   type PromptVariables,
   setPromptVariables,

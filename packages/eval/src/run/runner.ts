@@ -126,12 +126,7 @@ export class Runner {
   }
 
   /** A provider call through the cache and the retry loop, its spans routed to the run's backend. */
-  private async cachedChat(
-    req: ChatRequest,
-    repeat: number,
-    kind: string,
-    onSpan: (s: SpanRecord) => void,
-  ): Promise<CachedChat & { cached: boolean }> {
+  private async cachedChat(req: ChatRequest, repeat: number, kind: string): Promise<CachedChat & { cached: boolean }> {
     const key = cacheKey({
       v: 1,
       kind,
@@ -149,7 +144,6 @@ export class Runner {
       provider: this.tracerProvider,
       onEnd: (s) => {
         last = s;
-        onSpan(s);
       },
     });
     const result = await withRetries(
@@ -173,7 +167,7 @@ export class Runner {
       baseDir: e.baseDir,
       judge: (rubric) =>
         asInfra('the judge', async () => {
-          const r = await this.cachedChat(judgeRequest(this.judge, rubric, output), e.repeat, 'judge', () => {});
+          const r = await this.cachedChat(judgeRequest(this.judge, rubric, output), e.repeat, 'judge');
           return r.result.output;
         }),
       embed: (texts) =>
@@ -247,7 +241,7 @@ export class Runner {
             source: o.kind,
             variables: e.vars,
           };
-          answer = await withPrompt(ref, () => this.cachedChat(req, e.repeat, 'chat', () => {}));
+          answer = await withPrompt(ref, () => this.cachedChat(req, e.repeat, 'chat'));
         } catch (err) {
           record.error = describeError(err);
           record.infra = true;
