@@ -15,6 +15,7 @@ export default defineConfig({
       { find: /^@promptscope\/instrumentation-openai$/, replacement: src('instrumentation-openai') },
       { find: /^@promptscope\/instrumentation-anthropic$/, replacement: src('instrumentation-anthropic') },
       { find: /^@promptscope\/prompts$/, replacement: src('prompts') },
+      { find: /^@promptscope\/eval$/, replacement: src('eval') },
       { find: /^@promptscope\/cli$/, replacement: src('cli') },
     ],
   },

@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { type FlatSpan, startFakeProvider, startOtlpReceiver } from '@promptscope/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bankAddFromJaeger } from './bank-e2e.js';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
 const CLI = join(REPO, 'stack', 'cli.mjs');
@@ -36,7 +37,7 @@ const DEMO_CALLS = 80;
 /** The demo's user segments (examples/demo/src/plan.mjs), every ticket in one of them. */
 const DEMO_SEGMENTS = ['enterprise', 'free', 'pro'];
 const CONTENT_KEYS =
-  /^(gen_ai\.(input\.messages|output\.messages|system_instructions)|gen_ai\.(prompt|completion)\.\d+)/;
+  /^(gen_ai\.(input\.messages|output\.messages|system_instructions)|gen_ai\.(prompt|completion)\.\d+|gen_ai\.prompt\.variable\.)/;
 // Up to 40 min for a cold build of the collector and Jaeger; a warm `up` takes seconds.
 const UP_TIMEOUT_MS = 40 * 60_000;
 
@@ -633,6 +634,10 @@ describe('native stack e2e (collector, Jaeger v2, Prometheus, Alertmanager)', ()
     expect(appOut).not.toMatch(/failed:/);
     console.log(`[e2e] ${firedError} resolved ${((Date.now() - t) / 1000).toFixed(0)} s after the clean phase`);
   }, 200_000);
+
+  it('promptscope bank add turns production completions in Jaeger into test cases (content kept), and refuses stripped ones', async () => {
+    await bankAddFromJaeger({ repo: REPO, jaeger: JAEGER, collector: COLLECTOR, run, env: ENV, startUs });
+  }, 180_000);
 
   it('down stops every process', async () => {
     expect(stackPids.length).toBe(4);

@@ -215,17 +215,17 @@ async function replyIn(ticket, plan) {
   const path = openaiOnly ? 'openai' : plan.path;
   const { label, stream } = plan;
   const prompt = await prompts.get(PROMPT_NAME, { label });
-  const rendered = prompt.render(ticketVariables(ticket));
-  const messages = rendered.type === 'chat' ? rendered.messages : [{ role: 'user', content: rendered.text }];
   /** @type {Ticket} */
-  const t = {
-    system: messages.find((m) => m.role === 'system')?.content ?? '',
-    user: messages.find((m) => m.role === 'user')?.content ?? '',
-    stream,
-  };
+  const t = { system: '', user: '', stream };
   let answer;
   try {
     answer = await prompt.run(() => {
+      // Rendered inside run(): with content capture on, the completion's span also carries the variables
+      // (gen_ai.prompt.variable.*), which is what `promptscope bank add` turns into a test case.
+      const rendered = prompt.render(ticketVariables(ticket));
+      const messages = rendered.type === 'chat' ? rendered.messages : [{ role: 'user', content: rendered.text }];
+      t.system = messages.find((m) => m.role === 'system')?.content ?? '';
+      t.user = messages.find((m) => m.role === 'user')?.content ?? '';
       if (path === 'openai') return askOpenAI(t);
       if (path === 'anthropic') return askAnthropic(t);
       routed++;

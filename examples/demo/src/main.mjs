@@ -6,6 +6,7 @@
 import { startFakeProvider, startOtlpReceiver } from '@promptscope/testing';
 import { readOptions, USAGE } from './args.mjs';
 import { childEnv, resolveRegister, runApp } from './child.mjs';
+import { gateRun, gateScenario } from './gate.mjs';
 import { scenario } from './scenario.mjs';
 import {
   feedbackFromLogs,
@@ -63,9 +64,11 @@ async function main() {
 
     let baseUrl = process.env.OPENAI_BASE_URL;
     let anthropicUrl;
+    /** @type {import('@promptscope/testing').FakeProvider | undefined} */
+    let fake;
     if (!opts.real) {
       // One fake serves both wires: OpenAI under /v1 (baseUrl), Anthropic at its origin.
-      const fake = await startFakeProvider({ host: '127.0.0.1' });
+      fake = await startFakeProvider({ host: '127.0.0.1' });
       open.push(fake);
       fake.script(scenario(opts.seed));
       baseUrl = fake.url;
@@ -136,6 +139,15 @@ async function main() {
       console.warn(`[demo] warning: ${tee.remoteFailures()} export(s) to ${opts.endpoint} failed`);
     }
     if (spans.length < opts.calls) console.warn(`[demo] warning: expected ${opts.calls} spans, got ${spans.length}`);
+
+    // The loop's other half: would v2 pass the gate before it goes to production? (Not with --real: it costs.)
+    if (fake !== undefined) {
+      fake.reset();
+      fake.script(gateScenario());
+      console.log('\n[demo] the gate: promptscope test support-reply --candidate 2 --baseline production\n');
+      const { text } = await gateRun({ baseUrl: fake.url });
+      console.log(text.trimEnd());
+    }
   } finally {
     for (const o of open) await o.close();
   }

@@ -131,5 +131,12 @@ describe('npm run demo', () => {
 
     expect(stdout).toMatch(/gen_ai\.client\.operation\.duration: [1-9]\d* \/ [1-9]/);
     expect(stdout).toMatch(/promptscope\.route\.fallbacks: [1-9]\d* \/ [1-9]/);
+
+    // the gate run closes the demo: v2 against v1 over the bank, one new failure, costlier
+    const gate = stdout.slice(stdout.indexOf('[demo] the gate:'));
+    expect(gate).toMatch(/^ latency-promise\s+fail NEW\s+pass\s.*not-icontains: not: contains "guarantee"/m);
+    expect(gate).toMatch(/^FAIL no new failures against the baseline: 1 new \(allowed 0\): latency-promise$/m);
+    expect(gate).toMatch(/^FAIL mean cost: \$0\.\d+ against \$0\.\d+ \(\+\d+\.\d%, budget \+25\.0%\)$/m);
+    expect(gate.trimEnd().split('\n').slice(-2)).toEqual(['FAIL: the gate failed', '4 passed, 1 failed']);
   }, 60_000);
 });

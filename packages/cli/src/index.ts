@@ -1,15 +1,21 @@
+import { BankError, HarvestError, InfraError } from '@promptscope/eval';
 import { PromptError } from '@promptscope/prompts';
+import { BANK_HELP, bankCommand } from './bank.js';
 import { EXIT, type Io, processIo, UsageError } from './io.js';
 import { LABEL_HELP, labelCommand } from './label.js';
 import { PROMPT_HELP, promptCommand } from './prompt.js';
+import { TEST_HELP, testCommand } from './test.js';
 import { WORST_HELP, worstCommand } from './worst.js';
 
+export { BANK_HELP } from './bank.js';
 export { diffLines, formatDiff } from './diff.js';
 export { EXIT, type Io, processIo, UsageError } from './io.js';
 export { parseValue } from './label.js';
+export { TEST_HELP } from './test.js';
 export {
   DEFAULT_JAEGER,
   effectiveFeedback,
+  fetchTrace,
   findWorst,
   formatWorst,
   JAEGER_ENV,
@@ -29,12 +35,20 @@ export const HELP = `Usage: promptscope <command> [options]
 Commands:
   prompt new | list | show | diff | promote | rollback | log
                       manage the prompt registry (promptscope prompt --help)
+  bank add <prompt> --trace <id> | --worst | --from <replay.jsonl>
+                      turn production completions into test cases (promptscope bank --help)
+  test <prompt> --candidate <ref> [--baseline <ref>]
+                      the gate: run the prompt's test bank (promptscope test --help); test merge: shards
   label <token | trace-id> --name <evaluation> --value <value>
                       record a manual label on a completion (promptscope label --help)
   worst <prompt> [--since 24h] [--failed]
                       the lowest-rated (or failed) completions of a prompt, from Jaeger (promptscope worst --help)
 
-Exit codes: 0 done, 1 a usage or input error (the message says what to fix), 2 an internal error.
+Exit codes, every command:
+  0  done, or the gate passed
+  1  a gate said no: \`test\` / \`test merge\` failed, \`prompt promote\` refused for want of a passing report
+  2  nothing ran properly: a usage or input error (bad flag, unknown prompt, malformed bank; the message
+     says what to fix), Jaeger or a provider unreachable, or an internal error (with a stack trace)
 `;
 
 /** Runs one command line; returns the exit code. Never throws. */
@@ -49,23 +63,34 @@ export async function run(argv: string[], io: Io = processIo()): Promise<number>
         return await labelCommand(rest, io);
       case 'worst':
         return await worstCommand(rest, io);
+      case 'bank':
+        return await bankCommand(rest, io);
+      case 'test':
+        return await testCommand(rest, io);
       case undefined:
         io.stderr(HELP);
         return EXIT.USER;
       case 'help':
       case '--help':
       case '-h':
-        io.stdout(`${HELP}\n${PROMPT_HELP}\n${LABEL_HELP}\n${WORST_HELP}`);
+        io.stdout(`${HELP}\n${PROMPT_HELP}\n${BANK_HELP}\n${TEST_HELP}\n${LABEL_HELP}\n${WORST_HELP}`);
         return EXIT.OK;
       default:
-        throw new UsageError(`unknown command "${command}" (commands: prompt, label, worst; see promptscope --help)`);
+        throw new UsageError(
+          `unknown command "${command}" (commands: prompt, bank, test, label, worst; see promptscope --help)`,
+        );
     }
   } catch (err) {
     if (err instanceof UsageError) {
       io.stderr(`promptscope: ${err.message}\n`);
       return EXIT.USER;
     }
-    if (err instanceof PromptError) {
+    if (
+      err instanceof PromptError ||
+      err instanceof BankError ||
+      err instanceof HarvestError ||
+      err instanceof InfraError
+    ) {
       io.stderr(`promptscope: ${err.message}\n`);
       return EXIT.USER;
     }

@@ -1,9 +1,24 @@
-import { readFile } from 'node:fs/promises';
+import { access, readFile } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { type ChatMessage, PromptError, parseVersion, Registry, type VersionFile } from '@promptscope/prompts';
+import {
+  bankPath,
+  CONFIG_FILE,
+  DEFAULT_BANK_DIR,
+  DEFAULT_REPORTS_DIR,
+  findPassingReport,
+  loadConfig,
+} from '@promptscope/eval';
+import {
+  type ChatMessage,
+  PromptError,
+  parseVersion,
+  Registry,
+  type VersionFile,
+  type WriteOptions,
+} from '@promptscope/prompts';
 import { diffLines, formatDiff, splitLines } from './diff.js';
-import { type Io, UsageError } from './io.js';
+import { EXIT, type Io, UsageError } from './io.js';
 
 export const PROMPT_HELP = `Usage: promptscope prompt <command> [options]
 
@@ -15,7 +30,10 @@ Commands:
   list                                   every prompt, its versions and labels
   show <name> [--label <l> | --version <n>]   a version file (default label: production), checked
   diff <name> <a> <b>                    line diff of two versions (each a version, v<N> or a label)
-  promote <name> <version> --to <label>  point a label at a version (e.g. --to production)
+  promote <name> <version> --to <label>  point a label at a version (e.g. --to production); a gated label
+                                         (promptscope.config.yaml promote.gated, default production) of a
+                                         prompt with a test bank needs a passing report for that version's
+                                         sha256 (promptscope test); --force --reason "<why>" overrides, logged
   rollback <name> [--label <l>] [--to <version>]
                                          move a label (default production) back to the version it
                                          pointed at before, from the change log
@@ -26,6 +44,8 @@ Options:
   --by <who>          recorded in the change log (default $PROMPTSCOPE_USER, else your user name)
   --note <text>       why, recorded in the change log (alias --reason)
   --json              machine-readable output (list, show, log)
+  --bank <dir>, --reports <dir>, --config <file>   promote: the bank folder (prompt-tests), the reports
+                      (prompt-tests/.reports) and the config (promptscope.config.yaml)
 `;
 
 const COMMON = {
@@ -90,7 +110,7 @@ export async function promptCommand(args: string[], io: Io): Promise<number> {
   const [sub, ...rest] = args;
   if (sub === undefined || sub === 'help' || sub === '--help' || sub === '-h') {
     io.stdout(PROMPT_HELP);
-    return sub === undefined ? 1 : 0;
+    return sub === undefined ? EXIT.USER : EXIT.OK;
   }
   switch (sub) {
     case 'new':
@@ -238,13 +258,86 @@ async function diffCommand(args: string[], io: Io): Promise<number> {
 }
 
 async function promoteCommand(args: string[], io: Io): Promise<number> {
-  const { values, positionals: pos } = parse(args, { to: { type: 'string' } });
+  const { values, positionals: pos } = parse(args, {
+    to: { type: 'string' },
+    force: { type: 'boolean' },
+    bank: { type: 'string' },
+    reports: { type: 'string' },
+    config: { type: 'string' },
+  });
   const [name, v] = positionals(pos, ['name', 'version'], 'promote');
   if (values.to === undefined) throw new UsageError('prompt promote needs --to <label>, e.g. --to production');
   const registry = registryFor(values.dir, io);
-  const e = await registry.promote(name, version(v), values.to, writeOptions(values, io));
-  io.stdout(`${name}: ${e.label} ${e.from !== undefined ? `v${e.from}` : '(new)'} -> v${e.to}\n`);
-  return 0;
+  const n = version(v);
+  const opts = writeOptions(values, io);
+  const gate = await promotionGate(registry, name, n, values.to, values, io);
+  if (gate === 'refused') return EXIT.FAILED;
+  const e = await registry.promote(name, n, values.to, { ...opts, ...gate });
+  io.stdout(
+    `${name}: ${e.label} ${e.from !== undefined ? `v${e.from}` : '(new)'} -> v${e.to}${e.forced ? ' (forced, logged)' : ''}\n`,
+  );
+  return EXIT.OK;
+}
+
+/**
+ * A gated label (promptscope.config.yaml `promote.gated`, default production) of a prompt that has a bank
+ * moves only to a version with a passing test report for its exact sha256; `--force --reason` overrides,
+ * and the change log records it.
+ */
+async function promotionGate(
+  registry: Registry,
+  name: string,
+  n: number,
+  label: string,
+  values: { force?: boolean; bank?: string; reports?: string; config?: string; note?: string; reason?: string },
+  io: Io,
+): Promise<WriteOptions | 'refused'> {
+  const abs = (p: string) => (isAbsolute(p) ? p : resolve(io.cwd, p));
+  const config = await loadConfig(abs(values.config ?? CONFIG_FILE), values.config !== undefined);
+  const bank = bankPath(abs(values.bank ?? config.test.bank ?? DEFAULT_BANK_DIR), name);
+  if (!config.promote.gated.includes(label) || !(await exists(bank))) {
+    if (values.force)
+      throw new UsageError(
+        `--force: label "${label}" of "${name}" is not gated (no bank at ${bank}, or not in promote.gated)`,
+      );
+    return {};
+  }
+  const file = await registry.read(name, n, true);
+  const reportsDir = abs(values.reports ?? config.test.reports ?? DEFAULT_REPORTS_DIR);
+  const check = await findPassingReport(reportsDir, name, file.sha256);
+  if (check.passing !== undefined) {
+    io.stderr(
+      `gate: passing report ${check.passing.file} (${check.passing.report.verdict.passed} passed, run ${check.passing.report.runId})\n`,
+    );
+    return { report: check.passing.file };
+  }
+  if (values.force) {
+    const reason = values.reason ?? values.note;
+    if (reason === undefined || reason.trim() === '')
+      throw new UsageError('--force needs --reason "<why>": the change log records it');
+    io.stderr(
+      `gate: no passing report for v${n} (sha256 ${file.sha256}); promoting anyway (--force), logged with the reason\n`,
+    );
+    return { forced: true, note: reason };
+  }
+  io.stderr(
+    [
+      `refused: "${label}" is gated and ${name} has a test bank (${bank}), but no passing report exists for v${n} (sha256 ${file.sha256}) in ${reportsDir}.`,
+      ...check.rejected.map((r) => `  not counted: ${r}`),
+      `Run: promptscope test ${name} --candidate ${n} --baseline ${label}`,
+      `or override: promptscope prompt promote ${name} ${n} --to ${label} --force --reason "<why>"`,
+    ].join('\n') + '\n',
+  );
+  return 'refused';
+}
+
+async function exists(p: string): Promise<boolean> {
+  try {
+    await access(p);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 async function rollbackCommand(args: string[], io: Io): Promise<number> {

@@ -148,7 +148,7 @@ function positiveInt(raw: string | undefined, flag: string, fallback: number): n
   return n;
 }
 
-function baseUrl(raw: string): string {
+export function baseUrl(raw: string): string {
   let url: URL;
   try {
     url = new URL(raw);
@@ -221,6 +221,20 @@ function tagValue(tag: RawTag): string | number | boolean | undefined {
   if (tag.type === 'bool') return v === true || v === 'true';
   if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return v;
   return undefined;
+}
+
+/** Every span of one trace (all its fragments, whatever service), from `/api/traces/<id>`. */
+export async function fetchTrace(jaeger: string, traceId: string, doFetch?: typeof fetch): Promise<JaegerSpan[]> {
+  const q = {
+    prompt: '',
+    jaeger,
+    startUs: 0,
+    endUs: 0,
+    limit: 0,
+    ...(doFetch !== undefined ? { fetch: doFetch } : {}),
+  };
+  const body = (await getJson(q, `/api/traces/${encodeURIComponent(traceId)}`)) as { data?: RawTrace[] | null };
+  return (body.data ?? []).flatMap(readTrace);
 }
 
 /** Jaeger's JSON trace → our spans (tags as a map, the service resolved from the trace's processes). */

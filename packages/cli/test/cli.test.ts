@@ -117,13 +117,13 @@ describe('promptscope prompt', () => {
     ];
     for (const [argv, message] of cases) {
       const r = await cli(...argv);
-      expect([argv.join(' '), r.code]).toEqual([argv.join(' '), 1]);
+      expect([argv.join(' '), r.code]).toEqual([argv.join(' '), 2]);
       expect(r.err).toMatch(message);
     }
     await cli('prompt', 'new', 'x', '--template', 'Hi {{who}}', '--model', 'm');
     appendFileSync(join(dir, 'prompts', 'x', 'v1.yaml'), '# tampered\n');
     const tampered = await cli('prompt', 'show', 'x', '--label', 'latest');
-    expect(tampered.code).toBe(1);
+    expect(tampered.code).toBe(2);
     expect(tampered.err).toMatch(/v1\.yaml was changed after it was labelled/);
     expect((await cli('prompt', 'rollback', 'x', '--label', 'latest')).err).toMatch(/no earlier version/);
   });
@@ -164,7 +164,7 @@ describe('the promptscope binary', () => {
       env,
       encoding: 'utf8',
     });
-    expect(missing.status).toBe(1);
+    expect(missing.status).toBe(2);
     expect(missing.stderr).toBe('promptscope: prompt "greet" has no label "production"; its labels: latest\n');
     const help = spawnSync(process.execPath, [BIN, '--help'], { encoding: 'utf8' });
     expect(help.status).toBe(0);

@@ -93,7 +93,7 @@ describe('promptscope label', () => {
   it('refuses a token that does not match the configured secret, exporting nothing', async () => {
     const token = encodeFeedbackToken({ traceId: TRACE, spanId: SPAN, traceFlags: 1 }, { secret: 'a'.repeat(32) });
     const r = await label([token, '--name', 'x', '--value', '1'], { PROMPTSCOPE_FEEDBACK_SECRET: 'b'.repeat(32) });
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^promptscope: Feedback token signature does not match/);
     expect(receiver.requests).toHaveLength(0);
   });

@@ -384,7 +384,7 @@ describe('promptscope worst', () => {
     const port = (closed.address() as AddressInfo).port;
     await new Promise((r) => closed.close(r));
     const r = await worst('support-reply', '--jaeger', `http://127.0.0.1:${port}`);
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
     expect(r.out).toBe('');
     expect(r.err).toContain(`cannot reach Jaeger at http://127.0.0.1:${port} (ECONNREFUSED)`);
     expect(r.err).toContain('npm run stack -- up');
@@ -393,7 +393,7 @@ describe('promptscope worst', () => {
   it('reports what Jaeger answered when it refuses the query', async () => {
     failWith = { status: 500, msg: 'search depth is invalid' };
     const r = await worst('support-reply', '--jaeger', base, '--service', 'demo');
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
     expect(r.err).toContain(`Jaeger at ${base} answered 500 for /api/traces?service=demo`);
     expect(r.err).toContain('search depth is invalid');
   });

@@ -1,7 +1,7 @@
 import type { SemconvMode } from './names.js';
 
 /** What a redaction hook is asked to look at. */
-export type ContentKind = 'input' | 'output' | 'system_instructions' | 'tool_definitions';
+export type ContentKind = 'input' | 'output' | 'system_instructions' | 'tool_definitions' | 'prompt_variables';
 
 /**
  * A redaction hook: receives the structured (semconv-shaped) value before it is serialized, and returns

@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { type Attributes, type Context, context, createContextKey, propagation } from '@opentelemetry/api';
 import { ATTR, SEGMENT_BAGGAGE_KEY } from './names.js';
+import { withVariablesSlot } from './run-context.js';
 
 /** Which prompt produced the completions made inside a scope of work. */
 export interface PromptRef {
@@ -11,6 +12,11 @@ export interface PromptRef {
   sha256?: string;
   /** Where the version came from, e.g. `registry` or `fallback` (spans only). */
   source?: string;
+  /**
+   * The template variables it was rendered with (`gen_ai.prompt.variable.<key>` on spans, with content
+   * capture on). `@promptscope/prompts` records them from `render()`/`request()` inside `prompt.run`.
+   */
+  variables?: Readonly<Record<string, string | number | boolean>>;
 }
 
 const PROMPT_KEY = createContextKey('promptscope.prompt');
@@ -50,7 +56,7 @@ export function withPrompt<R>(prompt: PromptRef, fn: () => R): R {
 
 /** Returns a context carrying `prompt`, for code that manages contexts itself. */
 export function setPrompt(ctx: Context, prompt: PromptRef): Context {
-  return ctx.setValue(PROMPT_KEY, checkPrompt(prompt));
+  return withVariablesSlot(ctx.setValue(PROMPT_KEY, checkPrompt(prompt)), prompt.variables);
 }
 
 /** The prompt active in `ctx` (default: the active context), if any. */

@@ -101,6 +101,12 @@ export {
   type StreamOutcome,
   Telemetry,
 } from './recorder.js';
+export {
+  getPromptVariables,
+  type PromptVariables,
+  setPromptVariables,
+  setRunAttributes,
+} from './run-context.js';
 export { type ServerAddress, serverAddress } from './server.js';
 export { observeResult, type ResultHandlers, type StreamObserver } from './stainless.js';
 export type { Usage } from './usage.js';

@@ -38,6 +38,8 @@ export const ATTR = {
   EMBEDDINGS_DIMENSION_COUNT: 'gen_ai.embeddings.dimension.count',
   PROMPT_NAME: 'gen_ai.prompt.name',
   PROMPT_VERSION: 'gen_ai.prompt.version',
+  /** Prefix of the template variables a registry prompt was rendered with (`gen_ai.prompt.variable.<key>`; content, opt-in). */
+  PROMPT_VARIABLE_PREFIX: 'gen_ai.prompt.variable.',
   INPUT_MESSAGES: 'gen_ai.input.messages',
   OUTPUT_MESSAGES: 'gen_ai.output.messages',
   SYSTEM_INSTRUCTIONS: 'gen_ai.system_instructions',
@@ -96,6 +98,14 @@ export const ATTR = {
   // Who the work was for: a low-cardinality segment (spans and metrics) and, opt-in, a hashed end-user id (spans only).
   USER_SEGMENT: 'promptscope.user.segment',
   ENDUSER_ID: 'enduser.id',
+  // Test and replay runs (@promptscope/eval): OTel's test.* attributes on the run's spans, and which kind of run.
+  TEST_SUITE_NAME: 'test.suite.name',
+  TEST_SUITE_RUN_ID: 'test.suite.run.id',
+  TEST_CASE_NAME: 'test.case.name',
+  TEST_CASE_RESULT_STATUS: 'test.case.result.status',
+  RUN_KIND: 'promptscope.run.kind',
+  TEST_REPEAT: 'promptscope.test.repeat',
+  TEST_CACHE_HIT: 'promptscope.test.cache_hit',
 } as const;
 
 /** The W3C baggage entry carrying the segment to downstream services (`withSegment`). */

@@ -31,6 +31,7 @@ import {
   semconvNames,
   TOKEN_BUCKETS,
 } from './names.js';
+import { getPromptVariables, type PromptVariables, runAttributes, variableAttributes } from './run-context.js';
 import type { Usage } from './usage.js';
 
 /** What a provider package knows when a call starts. */
@@ -434,6 +435,8 @@ export class Operation {
   private error: unknown;
   private hasError = false;
   private content: [ContentKind, unknown][] | undefined;
+  /** The prompt's variables when the call started (content capture on only); written with the content. */
+  private variables: PromptVariables | undefined;
 
   constructor(telemetry: Telemetry, request: OperationRequest, parent: Context) {
     this.telemetry = telemetry;
@@ -456,6 +459,8 @@ export class Operation {
     }
     const attempt = attemptAttributes(parent);
     if (attempt !== undefined) Object.assign(attributes, attempt);
+    const run = runAttributes(parent);
+    if (run !== undefined) Object.assign(attributes, run);
     this.segment = getSegment(parent);
     if (this.segment !== undefined) attributes[ATTR.USER_SEGMENT] = this.segment;
     const config = telemetry.config;
@@ -468,6 +473,7 @@ export class Operation {
     this.lastActivity = this.startedAt;
     this.span = telemetry.tracer.startSpan(name, { kind: SpanKind.CLIENT, attributes }, parent);
     this.context = trace.setSpan(parent, this.span);
+    if (config.captureContent && this.prompt !== undefined) this.variables = getPromptVariables(parent);
     track(this, telemetry.config.abandonTimeoutMs);
   }
 
@@ -621,6 +627,7 @@ export class Operation {
       }
     }
     if (this.content !== undefined) this.writeContent();
+    if (this.variables !== undefined && span.isRecording()) this.writeVariables(this.variables);
     return errType;
   }
 
@@ -665,9 +672,23 @@ export class Operation {
       }
       const out = serializeContent(value, contentMaxBytes);
       truncated ||= out.truncated;
-      this.span.setAttribute(CONTENT_ATTRIBUTE[kind], out.json);
+      this.span.setAttribute(CONTENT_ATTRIBUTE[kind as keyof typeof CONTENT_ATTRIBUTE], out.json);
     }
     if (truncated) this.span.setAttribute(ATTR.CONTENT_TRUNCATED, true);
+  }
+
+  /** Same policy as message content: the redaction hook first (if it throws, none is recorded), then the byte budget. */
+  private writeVariables(vars: PromptVariables): void {
+    const { redact, contentMaxBytes } = this.telemetry.config;
+    let out: ReturnType<typeof variableAttributes>;
+    try {
+      out = variableAttributes(vars, redact, contentMaxBytes);
+    } catch (err) {
+      this.telemetry.internalError('redact', err, this.span);
+      return;
+    }
+    this.span.setAttributes(out.attributes);
+    if (out.truncated) this.span.setAttribute(ATTR.CONTENT_TRUNCATED, true);
   }
 
   private recordMetrics(endedAt: number, errType: string | undefined): void {
@@ -696,7 +717,8 @@ export class Operation {
   }
 }
 
-const CONTENT_ATTRIBUTE: Record<ContentKind, string> = {
+// Prompt variables are written apart (writeVariables): one attribute per variable, not one JSON value.
+const CONTENT_ATTRIBUTE: Record<Exclude<ContentKind, 'prompt_variables'>, string> = {
   input: ATTR.INPUT_MESSAGES,
   output: ATTR.OUTPUT_MESSAGES,
   system_instructions: ATTR.SYSTEM_INSTRUCTIONS,

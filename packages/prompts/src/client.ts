@@ -1,5 +1,5 @@
 import { diag, type MeterProvider } from '@opentelemetry/api';
-import { type PromptRef, withPrompt } from '@promptscope/core';
+import { type PromptRef, setPromptVariables, withPrompt } from '@promptscope/core';
 import { describe, PromptError, type PromptErrorCode } from './errors.js';
 import { type LabelPointer, type Labels, parseLabels } from './labels.js';
 import { PromptMetrics } from './metrics.js';
@@ -466,15 +466,22 @@ function makeVersion(
     type: spec.messages !== undefined ? 'chat' : 'text',
     spec: frozen,
     ref,
-    render: (vars) => render(frozen, vars),
+    render: (vars) => rendered(frozen, vars),
     request(vars) {
-      const out = render(frozen, vars);
+      const out = rendered(frozen, vars);
       const messages = out.type === 'chat' ? out.messages : [{ role: 'user', content: out.text }];
       return { ...frozen.parameters, model: frozen.model, messages };
     },
     run: (fn) => withPrompt(ref, fn),
   };
   return Object.freeze(pv);
+}
+
+/** Renders and, inside `run()`, records the variables for the completion that follows (spans, capture on). */
+function rendered(spec: PromptSpec, vars: Variables | undefined): Rendered {
+  const out = render(spec, vars);
+  if (vars !== undefined) setPromptVariables(vars);
+  return out;
 }
 
 function deepFreeze<T>(value: T): T {

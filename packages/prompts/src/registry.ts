@@ -29,6 +29,10 @@ export interface ChangeEntry {
   sha256: string;
   by?: string;
   note?: string;
+  /** A gated promotion made without a passing test report (`--force --reason`). */
+  forced?: boolean;
+  /** The passing test report a gated promotion relied on. */
+  report?: string;
 }
 
 export interface VersionFile {
@@ -50,6 +54,8 @@ export interface WriteOptions {
   /** Who made the change; default PROMPTSCOPE_USER, else the OS user name. */
   by?: string;
   note?: string;
+  forced?: boolean;
+  report?: string;
 }
 
 export interface NewVersionInput {
@@ -354,6 +360,8 @@ function entry(
   const by = opts.by ?? defaultBy();
   if (by !== undefined) e.by = by;
   if (opts.note !== undefined) e.note = opts.note;
+  if (opts.forced) e.forced = true;
+  if (opts.report !== undefined) e.report = opts.report;
   return e;
 }
 

@@ -24,12 +24,24 @@ export interface PromptSpec {
   version: number;
   description?: string;
   model: string;
+  /** Which provider's API serves `model`; absent: inferred from the model name (`claude-*` is anthropic). */
+  provider?: PromptProvider;
   /** Passed to the provider as given (temperature, max_tokens, ...). */
   parameters: Record<string, unknown>;
   /** Exactly one of `template` (a text prompt) and `messages` (a chat prompt). */
   template?: string;
   messages?: ChatMessage[];
   variables: Record<string, VariableSpec>;
+}
+
+/** The providers a version file can name. */
+export const PROVIDERS = ['openai', 'anthropic'] as const;
+export type PromptProvider = (typeof PROVIDERS)[number];
+
+/** The version's provider: the `provider:` field, else `anthropic` for `claude-*` models, else `openai`. */
+export function providerOf(spec: Pick<PromptSpec, 'model' | 'provider'>): PromptProvider {
+  if (spec.provider !== undefined) return spec.provider;
+  return /^claude/i.test(spec.model) ? 'anthropic' : 'openai';
 }
 
 const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$/;
@@ -125,11 +137,21 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 
 export function validateSpec(doc: unknown, where: string, expected?: { name?: string; version?: number }): PromptSpec {
   if (!isRecord(doc)) fail(where, 'expected a YAML mapping with name, version, model and template or messages');
-  const known = new Set(['name', 'version', 'description', 'model', 'parameters', 'template', 'messages', 'variables']);
+  const known = new Set([
+    'name',
+    'version',
+    'description',
+    'model',
+    'provider',
+    'parameters',
+    'template',
+    'messages',
+    'variables',
+  ]);
   for (const key of Object.keys(doc)) {
     if (!known.has(key)) fail(where, `unknown field "${key}" (allowed: ${[...known].join(', ')})`);
   }
-  const { name, version, description, model, parameters, template, messages, variables } = doc;
+  const { name, version, description, model, provider, parameters, template, messages, variables } = doc;
   if (typeof name !== 'string' || !NAME_RE.test(name))
     fail(where, '"name" must be a prompt name (letters, digits, - and _)');
   if (typeof version !== 'number' || !Number.isInteger(version) || version < 1) {
@@ -149,8 +171,12 @@ export function validateSpec(doc: unknown, where: string, expected?: { name?: st
   if ((template === undefined) === (messages === undefined)) {
     fail(where, 'give exactly one of "template" (text) and "messages" (chat)');
   }
+  if (provider !== undefined && !PROVIDERS.includes(provider as PromptProvider)) {
+    fail(where, `"provider" must be one of ${PROVIDERS.join(', ')} (or left out: inferred from the model)`);
+  }
   const spec: PromptSpec = { name, version, model, parameters: { ...(parameters ?? {}) }, variables: {} };
   if (description !== undefined) spec.description = description;
+  if (provider !== undefined) spec.provider = provider as PromptProvider;
   const texts: string[] = [];
   if (template !== undefined) {
     if (typeof template !== 'string') fail(where, '"template" must be a string');

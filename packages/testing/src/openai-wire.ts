@@ -328,7 +328,7 @@ function embeddings(ctx: RouteContext): WireReply {
     body: {
       object: 'list',
       data: inputs.map((item, index) => {
-        const vector = embeddingFor(item, dimensions);
+        const vector = script.embeddings?.[index] ?? embeddingFor(item, dimensions);
         return { object: 'embedding', index, embedding: base64 ? toBase64Float32(vector) : vector };
       }),
       model: modelFor(ctx),

@@ -77,6 +77,11 @@ export interface Script {
   faultAfterChunks?: number;
   /** Embedding vector length (default 8). */
   embeddingDimensions?: number;
+  /**
+   * Embeddings: the vectors to answer, one per input in order (inputs beyond the list get the default
+   * deterministic vector). Lets a test script how similar two texts are.
+   */
+  embeddings?: number[][];
   /** Any other HTTP error status, with an optional body (default: an error body in the provider's dialect). */
   status?: number;
   errorBody?: unknown;
