@@ -39,7 +39,8 @@ async function main() {
   if (rest.length > 0) throw new Error(`unexpected arguments: ${rest.join(' ')}\n${USAGE}`);
   switch (cmd) {
     case 'up':
-      if (!/^\d+$/.test(values.gateways)) throw new Error(`--gateways takes a number, got ${values.gateways}\n${USAGE}`);
+      if (!/^\d+$/.test(values.gateways))
+        throw new Error(`--gateways takes a number, got ${values.gateways}\n${USAGE}`);
       await up({ fast: values.fast, gateways: Number(values.gateways) });
       return;
     case 'down':

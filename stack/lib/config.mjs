@@ -144,7 +144,10 @@ export async function writeConfigs({ dir, fast, gateways = 0 }) {
   const rulesYml = join(dir, 'rules.yml');
   writeFileSync(rulesYml, await renderAlertRules({ fast }));
   const prometheusYml = join(dir, 'prometheus.yml');
-  writeFileSync(prometheusYml, `${JSON.stringify(prometheusConfig({ rulesFile: rulesYml, fast, gateways }), null, 2)}\n`);
+  writeFileSync(
+    prometheusYml,
+    `${JSON.stringify(prometheusConfig({ rulesFile: rulesYml, fast, gateways }), null, 2)}\n`,
+  );
   if (!existsSync(ALERTMANAGER_CONFIG)) throw new Error(`${ALERTMANAGER_CONFIG} not found`);
   let alertmanagerYml = ALERTMANAGER_CONFIG;
   if (fast) {

@@ -10,13 +10,7 @@ import { ADDR, gatewayAddress, MAX_GATEWAYS, PROMETHEUS_RETENTION, writeConfigs 
 import { check, ensureBackends } from './install.mjs';
 import { layout, REPO_ROOT, STACK_DIR, stateDir } from './paths.mjs';
 import { isAlive, portInUse, readPid, removePid, sleep, startProcess, stopProcess, tail } from './procs.mjs';
-import {
-  agentEnv,
-  COLLECTOR_CONFIGS,
-  FAST_COLLECTOR_ENV,
-  gatewayEnv,
-  singleCollectorEnv,
-} from './tiers.mjs';
+import { agentEnv, COLLECTOR_CONFIGS, FAST_COLLECTOR_ENV, gatewayEnv, singleCollectorEnv } from './tiers.mjs';
 
 export const COLLECTOR_BUILD = join(REPO_ROOT, 'collector-config', 'build.mjs');
 export const JAEGER_CONFIG = join(STACK_DIR, 'jaeger.yaml');
@@ -252,7 +246,8 @@ export async function up({ fast = false, gateways = 1, log = console.log, env = 
   const collectorBin = needCollector ? await collectorBinary({ log, env }) : undefined;
   // PROMPTSCOPE_COLLECTOR_CONFIG replaces the config of the single collector (--gateways 0) only.
   const singleConfig = env.PROMPTSCOPE_COLLECTOR_CONFIG || COLLECTOR_CONFIGS.single;
-  if (gateways === 0 && need.has('collector') && !existsSync(singleConfig)) throw new Error(`${singleConfig} not found`);
+  if (gateways === 0 && need.has('collector') && !existsSync(singleConfig))
+    throw new Error(`${singleConfig} not found`);
   log(`binaries ready in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 
   const cfg = await writeConfigs({ dir: p.config, fast, gateways });
@@ -266,8 +261,17 @@ export async function up({ fast = false, gateways = 1, log = console.log, env = 
   }
 
   const remoteWrite = `http://${ADDR.prometheus}/api/v1/write`;
-  const appFacing = { http: ADDR.collectorHttp, grpc: ADDR.collectorGrpc, health: ADDR.collectorHealth, metrics: ADDR.collectorMetrics };
-  const collectorEnv = (/** @type {Record<string, string>} */ own) => ({ ...env, ...own, ...collectorFastEnv(fast, env) });
+  const appFacing = {
+    http: ADDR.collectorHttp,
+    grpc: ADDR.collectorGrpc,
+    health: ADDR.collectorHealth,
+    metrics: ADDR.collectorMetrics,
+  };
+  const collectorEnv = (/** @type {Record<string, string>} */ own) => ({
+    ...env,
+    ...own,
+    ...collectorFastEnv(fast, env),
+  });
   /** @type {Record<string, { bin: string, args: string[], env?: NodeJS.ProcessEnv }>} */
   const specs = {};
   if (backends) {
@@ -306,9 +310,7 @@ export async function up({ fast = false, gateways = 1, log = console.log, env = 
       specs.collector = {
         bin: collectorBin,
         args: [`--config=${singleConfig}`],
-        env: collectorEnv(
-          singleCollectorEnv({ listen: appFacing, jaegerOtlp: ADDR.jaegerOtlpGrpc, remoteWrite }),
-        ),
+        env: collectorEnv(singleCollectorEnv({ listen: appFacing, jaegerOtlp: ADDR.jaegerOtlpGrpc, remoteWrite })),
       };
     } else {
       const addresses = Array.from({ length: gateways }, (_, i) => gatewayAddress(i + 1));
