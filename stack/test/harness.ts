@@ -164,6 +164,8 @@ export async function startJaeger(dir: string): Promise<Jaeger> {
 
 export interface Prometheus extends Proc {
   url: string;
+  /** Scrapes these collectors' self-metrics (host:port each) from now on (config rewritten, then reloaded). */
+  setScrape(targets: string[]): Promise<void>;
   remoteWrite: string;
   query(expr: string, time?: number): Promise<{ metric: Record<string, string>; value: [number, string] }[]>;
   range(
@@ -185,14 +187,16 @@ export async function startPrometheus(
   const config = join(dir, 'prometheus.yml');
   const rulesFile = join(dir, 'rules.yml');
   if (rules) writeFileSync(rulesFile, rules);
-  writeFileSync(
-    config,
-    JSON.stringify({
-      global: { scrape_interval: '1s', evaluation_interval: '1s' },
-      rule_files: rules ? [rulesFile] : [],
-      scrape_configs: scrape.length ? [{ job_name: 'otelcol', static_configs: [{ targets: scrape }] }] : [],
-    }),
-  );
+  const writeConfig = (targets: string[]) =>
+    writeFileSync(
+      config,
+      JSON.stringify({
+        global: { scrape_interval: '1s', evaluation_interval: '1s' },
+        rule_files: rules ? [rulesFile] : [],
+        scrape_configs: targets.length ? [{ job_name: 'otelcol', static_configs: [{ targets }] }] : [],
+      }),
+    );
+  writeConfig(scrape);
   const proc = await startProc({
     name: 'prometheus',
     bin: 'prometheus',
@@ -202,6 +206,7 @@ export async function startPrometheus(
       `--web.listen-address=127.0.0.1:${port}`,
       '--web.enable-remote-write-receiver',
       '--enable-feature=exemplar-storage',
+      '--web.enable-lifecycle',
     ],
     env: process.env,
     health: `${url}/-/ready`,
@@ -215,6 +220,11 @@ export async function startPrometheus(
   return {
     ...proc,
     url,
+    setScrape: async (targets) => {
+      writeConfig(targets);
+      const res = await fetch(`${url}/-/reload`, { method: 'POST' });
+      if (!res.ok) throw new Error(`prometheus reload: HTTP ${res.status} ${await res.text()}`);
+    },
     remoteWrite: `${url}/api/v1/write`,
     query: async (expr, time) =>
       (await get('/api/v1/query', { query: expr, ...(time ? { time: String(time) } : {}) })) as never,
@@ -251,9 +261,11 @@ export async function startTiers(opts: {
   jaeger: Jaeger;
   prometheus: Prometheus;
   env?: Record<string, string>;
+  /** Variables for the gateways only (e.g. a smaller queue than the agent's). */
+  gatewayEnv?: Record<string, string>;
   dns?: boolean;
 }): Promise<Tiers> {
-  const bin = (await buildCollector({ log: () => {} })) as string;
+  const bin = (await buildCollector({ log: () => true })) as string;
   const hosts = Array.from({ length: opts.gateways }, (_, i) => `127.0.1.${opts.slot * 10 + i + 1}`);
   const gwPort = await portFreeOn(hosts);
   const gwHealth = await portFreeOn(hosts);
@@ -269,6 +281,7 @@ export async function startTiers(opts: {
         args: [`--config=${COLLECTOR_CONFIGS.gateway}`],
         env: {
           ...base,
+          ...opts.gatewayEnv,
           ...gatewayEnv({
             id,
             listen: { grpc: `${host}:${gwPort}`, health: `${host}:${gwHealth}`, metrics: `${host}:${gwMetrics}` },
