@@ -6,14 +6,14 @@
  *   --gateways 0    one collector (collector-config/collector.yaml), the single-process setup
  *   --gateways N    an agent (agent.yaml) on the fixed app-facing ports, and N gateways (gateway.yaml)
  */
-import { join } from 'node:path';
-import { REPO_ROOT } from './paths.mjs';
+import { CONFIGS } from '../../collector-config/build.mjs';
 
+/** The collector configs the stack runs (collector-config/build.mjs names every shipped config). */
 export const COLLECTOR_CONFIGS = Object.freeze({
-  single: join(REPO_ROOT, 'collector-config', 'collector.yaml'),
-  agent: join(REPO_ROOT, 'collector-config', 'agent.yaml'),
-  agentDns: join(REPO_ROOT, 'collector-config', 'agent.dns.yaml'),
-  gateway: join(REPO_ROOT, 'collector-config', 'gateway.yaml'),
+  single: CONFIGS.production,
+  agent: CONFIGS.agent,
+  agentDns: CONFIGS.agentDns,
+  gateway: CONFIGS.gateway,
 });
 
 /**

@@ -1,6 +1,6 @@
 /**
  * The whole stack, end to end, as native processes on the documented loopback ports:
- * `up --fast` -> the demo's traffic and feedback -> Jaeger (tail-sampled traces), Prometheus (SDK metrics +
+ * `up --fast` (an agent and one gateway) -> the demo's traffic and feedback -> Jaeger (tail-sampled traces), Prometheus (SDK metrics +
  * spanmetrics, every dashboard query, quality and segment panels included; `promptscope worst` and the dashboards'
  * Jaeger trace searches against Jaeger), rules -> Alertmanager -> a webhook sink on 127.0.0.1:9097 (firing, then resolved)
  * -> `down`. Cold, `up` builds the collector and Jaeger (many minutes); warm it takes seconds.
@@ -221,10 +221,11 @@ describe('native stack e2e (collector, Jaeger v2, Prometheus, Alertmanager)', ()
 
   it('up reports every component healthy and status agrees', async () => {
     expect(upOutput).toMatch(/stack is up/);
-    expect(stackPids).toHaveLength(4);
+    // the default: an agent in front of one gateway
+    expect(stackPids).toHaveLength(5);
     const status = await run(process.execPath, [CLI, 'status']);
     expect(status.code, status.out).toBe(0);
-    for (const c of ['collector', 'jaeger', 'prometheus', 'alertmanager'])
+    for (const c of ['agent', 'gateway-1', 'jaeger', 'prometheus', 'alertmanager'])
       expect(status.out).toMatch(new RegExp(`${c}\\s+\\d+`));
     const again = await run(process.execPath, [CLI, 'up', '--fast']);
     expect(again.code).toBe(0);
@@ -635,7 +636,7 @@ describe('native stack e2e (collector, Jaeger v2, Prometheus, Alertmanager)', ()
   }, 200_000);
 
   it('down stops every process', async () => {
-    expect(stackPids.length).toBe(4);
+    expect(stackPids.length).toBe(5);
     const down = await run(process.execPath, [CLI, 'down'], ENV, 60_000);
     stopped = true;
     expect(down.code, down.out).toBe(0);
