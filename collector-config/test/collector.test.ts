@@ -719,4 +719,29 @@ describe.skipIf(!composeAvailable)('docker-compose.yml', () => {
     ];
     for (const p of ours) expect(existsSync(join(repoRoot, p)), p).toBe(true);
   });
+
+  it('runs the two tiers and keeps every state in a named volume: queues, Badger traces, the TSDB', () => {
+    const r = spawnSync('docker-compose', ['-f', compose, '--project-directory', repoRoot, 'config'], {
+      encoding: 'utf8',
+      cwd: repoRoot,
+    });
+    const cfg = parseYaml(r.stdout);
+    expect(Object.keys(cfg.volumes).sort()).toEqual(
+      ['agent-data', 'gateway-1-data', 'gateway-2-data', 'grafana-data', 'jaeger-data', 'prometheus-data'].sort(),
+    );
+    const mount = (svc: string) => (cfg.services[svc].volumes as string[]).find((v) => !v.includes('/etc/'));
+    expect(mount('agent')).toMatch(/^agent-data:\/var\/lib\/promptscope/);
+    expect(mount('jaeger')).toMatch(/^jaeger-data:\/var\/lib\/jaeger/);
+    expect(mount('prometheus')).toMatch(/^prometheus-data:\/prometheus/);
+    expect(cfg.services.agent.command).toEqual(['--config=/etc/promptscope/agent.yaml']);
+    expect(cfg.services.agent.environment.PROMPTSCOPE_GATEWAYS).toBe('[gateway-1:4317, gateway-2:4317]');
+    for (const g of ['gateway-1', 'gateway-2']) {
+      expect(cfg.services[g].command).toEqual(['--config=/etc/promptscope/gateway.yaml']);
+      expect(cfg.services[g].environment.PROMPTSCOPE_GATEWAY_ID).toBe(g);
+      expect(mount(g)).toMatch(new RegExp(`^${g}-data:/var/lib/promptscope`));
+    }
+    expect(cfg.services.prometheus.command).toContain('--storage.tsdb.retention.time=15d');
+    const jaeger = parseYaml(readFileSync(join(configDir, 'compose', 'jaeger.yaml'), 'utf8'));
+    expect(jaeger.extensions.jaeger_storage.backends.main.badger.directories.keys).toBe('/var/lib/jaeger/keys');
+  });
 });
