@@ -317,11 +317,10 @@ function report({ args, rounds, seconds, results, loadStart, loadEnd }) {
   p.push('| round | pipeline | spans/s | CPU-s | wall s | refused | telemetrygen exit |');
   p.push('|---|---|---|---|---|---|---|');
   for (const name of ['empty', 'gateway'])
-    results[name].forEach((m, i) =>
+    for (const [i, m] of results[name].entries())
       p.push(
         `| ${i + 1} | ${name} | ${fmt(m.perSecond)} | ${m.cpu.toFixed(2)} | ${m.wall.toFixed(1)} | ${m.refused} | ${m.generator} |`,
-      ),
-    );
+      );
   p.push('');
   return `${p.join('\n')}\n`;
 }
