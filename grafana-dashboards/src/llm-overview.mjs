@@ -1,7 +1,7 @@
 // LLM overview: traffic, errors, latency, TTFT, tokens and cost.
 import { COLLECTOR, COLLECTOR_L, COUNTERS, count, HISTOGRAMS, L } from './metrics.mjs';
 import {
-  collectorRate,
+  collectorRates,
   dashboard,
   ERROR,
   errorRatio,
@@ -240,15 +240,11 @@ export function llmOverview() {
           'PromptscopeCollectorDroppingData. All collectors, whatever the variables.',
         unit: 'short',
         min: 0,
-        targets: [
-          target(
-            collectorRate(COLLECTOR.dropped, [COLLECTOR_L.instance, COLLECTOR_L.exporter]),
-            '{{instance}} {{exporter}}',
-            {
-              exemplar: false,
-            },
-          ),
-        ],
+        targets: collectorRates(
+          COLLECTOR.droppedNames,
+          [COLLECTOR_L.instance, COLLECTOR_L.exporter],
+          (name) => `{{instance}} {{exporter}} ${name.replace('otelcol_exporter_', '')}`,
+        ),
       }),
       timeseries({
         title: 'Sending queue fill',
@@ -267,15 +263,11 @@ export function llmOverview() {
           'refusals mean the collector needs more memory or more gateways. Alert: PromptscopeCollectorRefusingData.',
         unit: 'short',
         min: 0,
-        targets: [
-          target(
-            collectorRate(COLLECTOR.refused, [COLLECTOR_L.instance, COLLECTOR_L.receiver]),
-            '{{instance}} {{receiver}}',
-            {
-              exemplar: false,
-            },
-          ),
-        ],
+        targets: collectorRates(
+          COLLECTOR.refusedNames,
+          [COLLECTOR_L.instance, COLLECTOR_L.receiver],
+          (name) => `{{instance}} {{receiver}} ${name.replace('otelcol_receiver_', '')}`,
+        ),
       }),
     ],
   });

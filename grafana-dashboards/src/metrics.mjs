@@ -128,13 +128,10 @@ export const count = (h) => `${h}_count`;
 export const COLLECTOR = Object.freeze({
   acceptedSpans: 'otelcol_receiver_accepted_spans',
   /** Refused by a receiver (memory limiter, a full pipeline): the sender got an error and may retry. */
-  refused: 'otelcol_receiver_refused_(spans|metric_points|log_records)',
   refusedNames: Object.freeze(
     ['spans', 'metric_points', 'log_records'].map((what) => `otelcol_receiver_refused_${what}`),
   ),
   /** Dropped for good: retries ran out (send_failed) or the queue was full (enqueue_failed). */
-  dropped: 'otelcol_exporter_(send|enqueue)_failed_(spans|metric_points|log_records)',
-  /** Each name `dropped` matches, for rules that must see a counter appear (see alerting/collector-rules.mjs). */
   droppedNames: Object.freeze(
     ['send', 'enqueue'].flatMap((how) =>
       ['spans', 'metric_points', 'log_records'].map((what) => `otelcol_exporter_${how}_failed_${what}`),

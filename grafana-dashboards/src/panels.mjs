@@ -108,10 +108,19 @@ export const errorRatio = (labels = [], range = '$__rate_interval', extraError =
 
 /**
  * The collectors' own metrics (agents, gateways) carry no app labels: these panels are not filtered by the
- * dashboard's variables. Failure counters appear on the first failure, so `or on() vector(0)` shows "none" as 0 (and only then).
+ * dashboard's variables. One target per counter name: a regex on `__name__` inside rate() fails as soon as two
+ * counters differ only by name (refused spans and refused metric points of one receiver). Failure counters appear
+ * on the first failure, so the first target adds `or on() vector(0)`: "none" shows as 0 (and only then).
+ * @param {readonly string[]} names @param {string[]} labels @param {(name: string) => string} legend
  */
-export const collectorRate = (pattern, labels) =>
-  `sum by (${labels.join(', ')}) (rate({__name__=~"${pattern}"}[$__rate_interval])) or on() vector(0)`;
+export const collectorRates = (names, labels, legend) =>
+  names.map((name, i) =>
+    target(
+      `sum by (${labels.join(', ')}) (rate(${name}[$__rate_interval]))${i === 0 ? ' or on() vector(0)' : ''}`,
+      legend(name),
+      { exemplar: false },
+    ),
+  );
 
 /** Fill of each collector's sending queues (size over capacity, whatever the queue's sizer). */
 export const queueFill = () =>

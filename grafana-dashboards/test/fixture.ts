@@ -232,8 +232,19 @@ export function fixture(end = Math.floor(Date.now() / 1000 / STEP) * STEP - 60) 
   m.plain('otelcol_receiver_accepted_spans', { ...agent, receiver: 'otlp', transport: 'http' }, (i) => 40 * i);
   m.plain('otelcol_receiver_accepted_spans', { ...gateway, receiver: 'otlp', transport: 'grpc' }, (i) => 40 * i);
   m.plain('otelcol_receiver_refused_spans', { ...agent, receiver: 'otlp', transport: 'http' }, (i) => i);
+  // the other counters exist at 0 (refused ones from the start, failure ones after an earlier failure)
+  for (const what of ['metric_points', 'log_records'])
+    m.plain(`otelcol_receiver_refused_${what}`, { ...agent, receiver: 'otlp', transport: 'http' }, () => 0);
   const jaegerExporter = { ...gateway, exporter: 'otlp_grpc/jaeger', data_type: 'traces' };
   m.plain('otelcol_exporter_send_failed_spans', { ...gateway, exporter: 'otlp_grpc/jaeger' }, (i) => 3 * i);
+  for (const [how, what] of [
+    ['send', 'metric_points'],
+    ['send', 'log_records'],
+    ['enqueue', 'spans'],
+    ['enqueue', 'metric_points'],
+    ['enqueue', 'log_records'],
+  ])
+    m.plain(`otelcol_exporter_${how}_failed_${what}`, { ...agent, exporter: `load_balancing/${what}` }, () => 0);
   m.plain('otelcol_exporter_queue_size', jaegerExporter, () => 1000);
   m.plain('otelcol_exporter_queue_capacity', jaegerExporter, () => 4000);
   return { openMetrics: m.text(), end };

@@ -10,11 +10,12 @@ import { ADDR, gatewayAddress, MAX_GATEWAYS, PROMETHEUS_RETENTION, writeConfigs 
 import { check, ensureBackends } from './install.mjs';
 import { layout, REPO_ROOT, STACK_DIR, stateDir } from './paths.mjs';
 import { isAlive, portInUse, readPid, removePid, sleep, startProcess, stopProcess, tail } from './procs.mjs';
-import { agentEnv, COLLECTOR_CONFIGS, FAST_COLLECTOR_ENV, gatewayEnv, singleCollectorEnv } from './tiers.mjs';
+import { formatStatus, usage } from './text.mjs';
+import { COLLECTOR_CONFIGS, FAST_COLLECTOR_ENV, stackCollectorEnvs } from './tiers.mjs';
 
 export const COLLECTOR_BUILD = join(REPO_ROOT, 'collector-config', 'build.mjs');
 export const JAEGER_CONFIG = join(STACK_DIR, 'jaeger.yaml');
-export { FAST_COLLECTOR_ENV };
+export { FAST_COLLECTOR_ENV, formatStatus };
 
 /** `host:port` -> { host, port } */
 const hp = (/** @type {string} */ a) => ({ host: a.split(':')[0], port: Number(a.split(':')[1]) });
@@ -147,28 +148,6 @@ export async function status({ env = process.env } = {}) {
       };
     }),
   );
-}
-
-/** @param {Awaited<ReturnType<typeof status>>} rows */
-export function formatStatus(rows) {
-  const table = [
-    ['component', 'pid', 'address', 'healthy'],
-    ...rows.map((r) => [
-      r.name,
-      r.pid ? String(r.pid) : '-',
-      r.address,
-      r.alive ? (r.healthy ? 'yes' : 'NO') : 'not running',
-    ]),
-  ];
-  const widths = table[0].map((_, i) => Math.max(...table.map((row) => row[i].length)));
-  return table
-    .map((row) =>
-      row
-        .map((cell, i) => cell.padEnd(widths[i]))
-        .join('  ')
-        .trimEnd(),
-    )
-    .join('\n');
 }
 
 /** @param {NodeJS.ProcessEnv} env */
@@ -306,38 +285,26 @@ export async function up({ fast = false, gateways = 1, log = console.log, env = 
     };
   }
   if (collectorBin) {
-    if (gateways === 0) {
-      specs.collector = {
+    const addresses = Array.from({ length: gateways }, (_, i) => gatewayAddress(i + 1));
+    const own = stackCollectorEnvs({
+      gateways: addresses,
+      listen: {
+        http: ADDR.collectorHttp,
+        grpc: ADDR.collectorGrpc,
+        health: ADDR.collectorHealth,
+        metrics: ADDR.collectorMetrics,
+      },
+      jaegerOtlp: ADDR.jaegerOtlpGrpc,
+      remoteWrite: `http://${ADDR.prometheus}/api/v1/write`,
+      queueDir: (name) => dataDir(p, name),
+      singleConfig,
+    });
+    for (const [name, { config, env: vars }] of Object.entries(own))
+      specs[name] = {
         bin: collectorBin,
-        args: [`--config=${singleConfig}`],
-        env: collectorEnv(singleCollectorEnv({ listen: appFacing, jaegerOtlp: ADDR.jaegerOtlpGrpc, remoteWrite })),
+        args: [`--config=${config}`],
+        env: { ...env, ...vars, ...collectorFastEnv(fast, env) },
       };
-    } else {
-      const addresses = Array.from({ length: gateways }, (_, i) => gatewayAddress(i + 1));
-      addresses.forEach((a, i) => {
-        const id = `gateway-${i + 1}`;
-        specs[id] = {
-          bin: collectorBin,
-          args: [`--config=${COLLECTOR_CONFIGS.gateway}`],
-          env: collectorEnv(
-            gatewayEnv({
-              id,
-              listen: a,
-              jaegerOtlp: ADDR.jaegerOtlpGrpc,
-              remoteWrite,
-              queueDir: dataDir(p, id),
-            }),
-          ),
-        };
-      });
-      specs.agent = {
-        bin: collectorBin,
-        args: [`--config=${COLLECTOR_CONFIGS.agent}`],
-        env: collectorEnv(
-          agentEnv({ listen: appFacing, gateways: addresses.map((a) => a.grpc), queueDir: dataDir(p, 'agent') }),
-        ),
-      };
-    }
   }
 
   /** @type {string[]} */
@@ -415,27 +382,6 @@ async function waitHealthy(c, rec) {
   throw new Error(
     `${c.name} not healthy at ${c.health} after ${c.timeoutMs / 1000} s; see ${rec.log}:\n${tail(rec.log)}`,
   );
-}
-
-/** @param {string} state @param {number} gateways */
-function usage(state, gateways) {
-  const tiers =
-    gateways === 0
-      ? `  collector       OTLP/HTTP http://${ADDR.collectorHttp}, OTLP/gRPC ${ADDR.collectorGrpc}, health http://${ADDR.collectorHealth}/`
-      : `  agent           OTLP/HTTP http://${ADDR.collectorHttp}, OTLP/gRPC ${ADDR.collectorGrpc}, health http://${ADDR.collectorHealth}/
-  gateways        ${Array.from({ length: gateways }, (_, i) => gatewayAddress(i + 1).grpc).join(', ')} (fed by the agent, by trace id)`;
-  return `
-  Jaeger API      http://${ADDR.jaegerQuery}/api/traces?service=promptscope-demo   (also /api/services, /api/v3/...)
-                  Jaeger's web UI is not in this build (its page at / is Jaeger's placeholder); view traces with
-                  \`promptscope worst\`, the replay report, the API, or Grafana's Jaeger datasource (docker-compose.yml)
-  Prometheus      http://${ADDR.prometheus}   (its own query page: /graph)
-  Alertmanager    http://${ADDR.alertmanager}   (API: /api/v2/alerts)
-${tiers}
-
-  send the demo's telemetry here:  npm run demo -- --endpoint http://${ADDR.collectorHttp}
-  your app:                        OTEL_EXPORTER_OTLP_ENDPOINT=http://${ADDR.collectorHttp} node --import @promptscope/register app.mjs
-  logs and pids:                   ${state}/logs, ${state}/pids
-  stop:                            npm run stack -- down`;
 }
 
 /**

@@ -78,6 +78,37 @@ export function gatewayEnv({ id, listen, jaegerOtlp, remoteWrite, queueDir }) {
 }
 
 /**
+ * Every collector process of a stack with `gateways` (their addresses; none: one collector): name -> config file
+ * and variables. `queueDir(name)` says where each one queues.
+ * @param {{ gateways: { grpc: string, health: string, metrics: string }[], listen: Listen, jaegerOtlp: string,
+ *   remoteWrite: string, queueDir: (name: string) => string, singleConfig?: string }} o
+ * @returns {Record<string, { config: string, env: Record<string, string> }>}
+ */
+export function stackCollectorEnvs({ gateways, listen, jaegerOtlp, remoteWrite, queueDir, singleConfig }) {
+  if (gateways.length === 0)
+    return {
+      collector: {
+        config: singleConfig ?? COLLECTOR_CONFIGS.single,
+        env: singleCollectorEnv({ listen, jaegerOtlp, remoteWrite }),
+      },
+    };
+  /** @type {Record<string, { config: string, env: Record<string, string> }>} */
+  const out = {};
+  gateways.forEach((a, i) => {
+    const id = `gateway-${i + 1}`;
+    out[id] = {
+      config: COLLECTOR_CONFIGS.gateway,
+      env: gatewayEnv({ id, listen: a, jaegerOtlp, remoteWrite, queueDir: queueDir(id) }),
+    };
+  });
+  out.agent = {
+    config: COLLECTOR_CONFIGS.agent,
+    env: agentEnv({ listen, gateways: gateways.map((a) => a.grpc), queueDir: queueDir('agent') }),
+  };
+  return out;
+}
+
+/**
  * Collector settings for --fast and the tests (variables of the collector configs): tail-sampling decisions after
  * 2 s instead of 10 s, span metrics flushed every 2 s instead of 15 s. Sampling policies stay as shipped (errors,
  * slow > 10 s, 10 % of the rest).
