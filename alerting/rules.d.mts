@@ -19,8 +19,24 @@ export interface RuleOptions {
   minFeedback: number;
   qualityWindow: string;
   qualityBy: string[];
+  /** Window of the collector drop and refusal alerts (default: `window`). */
+  collectorWindow: string | undefined;
+  /** Share of a collector's sending queue capacity above which PromptscopeCollectorQueueFilling fires. */
+  queueFillRatio: number;
   severity: Partial<
-    Record<'errorRatio' | 'latency' | 'ttft' | 'cost' | 'segmentCost' | 'trafficStopped' | 'quality', string>
+    Record<
+      | 'errorRatio'
+      | 'latency'
+      | 'ttft'
+      | 'cost'
+      | 'segmentCost'
+      | 'trafficStopped'
+      | 'quality'
+      | 'collectorDrops'
+      | 'collectorQueue'
+      | 'collectorRefused',
+      string
+    >
   >;
   grafanaUrl: string;
 }

@@ -6,6 +6,7 @@
 // `node alerting/generate.mjs` writes alerting/rules/promptscope.rules.yml with the production defaults
 // (DEFAULTS below); a test fails when that file differs from renderRules().
 import { bucket, COUNTERS, count, HISTOGRAMS, L, NEGATIVE_SCORE_LE } from '../grafana-dashboards/src/metrics.mjs';
+import { collectorRules } from './collector-rules.mjs';
 
 export const DEFAULTS = Object.freeze({
   /** Rule group name and evaluation interval (undefined: Prometheus' global evaluation_interval). */
@@ -52,7 +53,14 @@ export const DEFAULTS = Object.freeze({
   qualityWindow: '1h',
   /** Feedback carries no provider and the response model: judged per service, prompt and version. */
   qualityBy: [L.job, L.prompt, L.version],
+  /** Window of the collector alerts (dropped, refused data); default: `window`. */
+  collectorWindow: undefined,
+  /** A collector's sending queue fuller than this share of its capacity (PromptscopeCollectorQueueFilling). */
+  queueFillRatio: 0.8,
   severity: Object.freeze({
+    collectorDrops: 'critical',
+    collectorQueue: 'warning',
+    collectorRefused: 'warning',
     errorRatio: 'critical',
     latency: 'warning',
     ttft: 'warning',
@@ -84,7 +92,16 @@ export function buildRules(options = {}) {
   const o = { ...DEFAULTS, ...options, severity: { ...DEFAULTS.severity, ...options.severity } };
   o.costWindow ??= o.window;
   o.trafficWindow ??= o.window;
-  for (const key of ['window', 'forDuration', 'costWindow', 'trafficLookback', 'trafficWindow', 'qualityWindow'])
+  o.collectorWindow ??= o.window;
+  for (const key of [
+    'window',
+    'forDuration',
+    'costWindow',
+    'trafficLookback',
+    'trafficWindow',
+    'qualityWindow',
+    'collectorWindow',
+  ])
     if (!DURATION.test(String(o[key])))
       throw new Error(`renderRules: ${key} must be a Prometheus duration, got ${o[key]}`);
   if (o.evaluationInterval !== undefined && !DURATION.test(String(o.evaluationInterval)))
@@ -97,6 +114,7 @@ export function buildRules(options = {}) {
     'costBudgetUsdPerHour',
     'negativeFeedbackRatio',
     'minFeedback',
+    'queueFillRatio',
   ])
     if (typeof o[key] !== 'number' || !Number.isFinite(o[key]) || o[key] < 0)
       throw new Error(`renderRules: ${key} must be a non-negative number, got ${o[key]}`);
@@ -242,10 +260,12 @@ export function buildRules(options = {}) {
     },
   ];
 
-  const group = { name: o.groupName };
-  if (o.evaluationInterval) group.interval = o.evaluationInterval;
-  group.rules = rules;
-  return { groups: [group] };
+  const group = (name, list) => ({
+    name,
+    ...(o.evaluationInterval ? { interval: o.evaluationInterval } : {}),
+    rules: list,
+  });
+  return { groups: [group(o.groupName, rules), group(`${o.groupName}-collectors`, collectorRules(o))] };
 }
 
 /**

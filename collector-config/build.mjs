@@ -22,6 +22,10 @@ export const DISTRIBUTION_DIR = join(here, 'distribution');
 export const CONFIGS = {
   production: join(here, 'collector.yaml'),
   replay: join(here, 'collector.replay.yaml'),
+  agent: join(here, 'agent.yaml'),
+  agentDns: join(here, 'agent.dns.yaml'),
+  agentK8s: join(here, 'agent.k8s.yaml'),
+  gateway: join(here, 'gateway.yaml'),
 };
 
 export function cacheDir() {

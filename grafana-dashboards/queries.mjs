@@ -9,7 +9,8 @@
 // return anything: 'errors' (a failed call), 'streams' (a successful stream: TTFT), 'cost' (a priced call),
 // 'spanmetrics' (the collector's spanmetrics connector), 'instrumentation-errors' (normally never), 'routes'
 // (a call through a createRoute route), 'fallbacks' (a routed call that fell back), 'route-errors' (a failed
-// attempt of a routed call), 'feedback' (feedback recorded with @promptscope/feedback on a prompt's completion).
+// attempt of a routed call), 'feedback' (feedback recorded with @promptscope/feedback on a prompt's completion),
+// 'collector-failures' (a collector dropped or refused data of that kind).
 // Jaeger trace search panels are not PromQL: they are left out of allQueries(); jaegerQueries() lists them.
 import { dashboards } from './src/index.mjs';
 
@@ -47,6 +48,12 @@ export function requirements(expr) {
   if (/promptscope_route_fallbacks/.test(expr)) r.push('fallbacks');
   if (/promptscope_provider_errors/.test(expr)) r.push('route-errors');
   if (/promptscope_feedback_/.test(expr)) r.push('feedback');
+  // a collector's failure counters exist from its first failure (the first of a panel's targets falls back to 0)
+  if (
+    /otelcol_exporter_(send|enqueue)_failed_|otelcol_receiver_refused_/.test(expr) &&
+    !/ or on\(\) vector\(0\)/.test(expr)
+  )
+    r.push('collector-failures');
   return r;
 }
 

@@ -1,11 +1,14 @@
 #!/usr/bin/env node
 // Everything the tests need beyond npm packages, installed or built once and then reused:
 // Debian's prometheus, prometheus-alertmanager (promtool, amtool) and docker-compose (compose validation),
-// and the Go builds of the slim collector and Jaeger v2, cached under ~/.cache/promptscope/bin.
+// and the Go builds of the slim collector, Jaeger v2 and telemetrygen (the collector bench's load), cached under
+// ~/.cache/promptscope/bin.
 // A warm run only checks that each is there. Installing Debian packages needs root (as in CI).
 import { spawnSync } from 'node:child_process';
+import { TELEMETRYGEN } from '../bench/collector.mjs';
 import { buildCollector } from '../collector-config/build.mjs';
 import { buildJaeger } from '../stack/build-jaeger.mjs';
+import { buildGoTool } from '../stack/lib/go-tool.mjs';
 import { ensureBackends, which } from '../stack/lib/install.mjs';
 
 const log = (line) => console.log(`prepare-tests: ${line}`);
@@ -42,6 +45,7 @@ try {
   // Sequential on purpose: two Go builds at once on two cores are slower than one after the other.
   await step('collector', () => buildCollector({ log }));
   await step('jaeger', () => buildJaeger({ log }));
+  await step('telemetrygen', () => buildGoTool(TELEMETRYGEN, { log }));
 } catch (err) {
   console.error(`prepare-tests: ${err instanceof Error ? err.message : String(err)}`);
   process.exit(1);

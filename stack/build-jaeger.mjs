@@ -9,88 +9,31 @@
  * The binary is named after a hash of go.mod + go.sum, so a warm run is a stat() and a version bump
  * rebuilds. Run directly: `node stack/build-jaeger.mjs` prints the binary's path.
  */
-import { spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { binDir, STACK_DIR } from './lib/paths.mjs';
+import { buildGoTool, moduleHash, toolBinaryPath } from './lib/go-tool.mjs';
+import { STACK_DIR } from './lib/paths.mjs';
 
 export const JAEGER_VERSION = 'v1.76.0';
 export const JAEGER_MODULE_DIR = join(STACK_DIR, 'jaeger');
-const PACKAGE = 'github.com/jaegertracing/jaeger/cmd/jaeger';
+const JAEGER = {
+  name: 'jaeger',
+  version: JAEGER_VERSION,
+  moduleDir: JAEGER_MODULE_DIR,
+  pkg: 'github.com/jaegertracing/jaeger/cmd/jaeger',
+};
 
 /** Hash of the tool module's go.mod and go.sum: the cache key. */
-export function jaegerModuleHash() {
-  const h = createHash('sha256');
-  for (const f of ['go.mod', 'go.sum'])
-    h.update(f)
-      .update('\0')
-      .update(readFileSync(join(JAEGER_MODULE_DIR, f)));
-  return h.digest('hex').slice(0, 16);
-}
+export const jaegerModuleHash = () => moduleHash(JAEGER_MODULE_DIR);
 
 /** Where the binary for the current go.mod/go.sum lives (built or not). */
-export function jaegerBinaryPath(env = process.env) {
-  return join(binDir(env), `jaeger-${JAEGER_VERSION}-${jaegerModuleHash()}`);
-}
+export const jaegerBinaryPath = (env = process.env) => toolBinaryPath(JAEGER, env);
 
 /**
  * @param {{ log?: (line: string) => void, env?: NodeJS.ProcessEnv }} [options]
  * @returns {Promise<string>} the binary's path
  */
-export async function buildJaeger({ log = console.log, env = process.env } = {}) {
-  const out = jaegerBinaryPath(env);
-  if (existsSync(out)) {
-    log(`jaeger: using cached ${out}`);
-    return out;
-  }
-  mkdirSync(binDir(env), { recursive: true });
-  const tmp = `${out}.tmp-${process.pid}`;
-  log(`jaeger: building ${PACKAGE}@${JAEGER_VERSION} (first time only; several minutes cold) -> ${out}`);
-  const started = Date.now();
-  const args = ['build', '-trimpath', '-ldflags', '-s -w', '-o', tmp, PACKAGE];
-  const heartbeat = setInterval(
-    () => log(`jaeger: still building (${Math.round((Date.now() - started) / 1000)} s)`),
-    30_000,
-  );
-  try {
-    await run('go', args, { cwd: JAEGER_MODULE_DIR, env: { ...env, CGO_ENABLED: '0' } });
-    renameSync(tmp, out);
-  } finally {
-    clearInterval(heartbeat);
-    rmSync(tmp, { force: true });
-  }
-  log(`jaeger: built in ${((Date.now() - started) / 1000).toFixed(0)} s`);
-  return out;
-}
-
-/**
- * @param {string} cmd
- * @param {string[]} args
- * @param {import('node:child_process').SpawnOptions} opts
- */
-function run(cmd, args, opts) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { ...opts, stdio: ['ignore', 'inherit', 'pipe'] });
-    let stderr = '';
-    child.stderr?.on('data', (d) => {
-      stderr += d;
-      process.stderr.write(d);
-    });
-    child.on('error', (err) =>
-      reject(
-        /** @type {NodeJS.ErrnoException} */ (err).code === 'ENOENT'
-          ? new Error(`'${cmd}' not found: building Jaeger needs Go >= 1.24 on PATH (and the Go module proxy)`)
-          : err,
-      ),
-    );
-    child.on('exit', (code, signal) => {
-      if (code === 0) resolve(undefined);
-      else reject(new Error(`${cmd} ${args.join(' ')} failed (${signal ?? `exit ${code}`}):\n${stderr.slice(-4000)}`));
-    });
-  });
-}
+export const buildJaeger = (options) => buildGoTool(JAEGER, options);
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   buildJaeger({ log: (l) => console.error(l) }).then(

@@ -11,6 +11,13 @@ const rulesFile = join(root, 'rules/promptscope.rules.yml');
 const testFiles = readdirSync(join(root, 'tests'))
   .filter((f) => f.endsWith('.test.yml'))
   .map((f) => join(root, 'tests', f));
+/** The main test file (the broken-expectation tests edit it). */
+const mainTests = join(root, 'tests', 'promptscope.test.yml');
+const COLLECTOR_ALERTS = [
+  'PromptscopeCollectorDroppingData',
+  'PromptscopeCollectorQueueFilling',
+  'PromptscopeCollectorRefusingData',
+];
 const ALERTS = [
   'PromptscopeProviderErrorRatioHigh',
   'PromptscopeLatencyP95High',
@@ -125,6 +132,24 @@ describe('rules generator', () => {
     expect(rule.labels.severity).toBe('warning');
   });
 
+  it('alerts on the collectors in a group of their own: drops at once, queue and refusals after for', () => {
+    const groups = buildRules({ collectorWindow: '2m', queueFillRatio: 0.5, forDuration: '1m' }).groups;
+    expect(groups.map((g: any) => g.name)).toEqual(['promptscope', 'promptscope-collectors']);
+    const rules = groups[1].rules as any[];
+    expect(rules.map((r) => [r.alert, r.for, r.labels.severity])).toEqual([
+      ['PromptscopeCollectorDroppingData', '0s', 'critical'],
+      ['PromptscopeCollectorQueueFilling', '1m', 'warning'],
+      ['PromptscopeCollectorRefusingData', '1m', 'warning'],
+    ]);
+    // every drop counter, growing or just created (its first sample already holds the drops)
+    for (const name of ['otelcol_exporter_send_failed_spans', 'otelcol_exporter_enqueue_failed_metric_points'])
+      expect(rules[0].expr).toContain(`(${name} unless ${name} offset 2m) > 0`);
+    expect(rules[0].expr).toContain('(increase(otelcol_exporter_send_failed_log_records[2m])) > 0');
+    expect(rules[1].expr).toContain('(otelcol_exporter_queue_size / otelcol_exporter_queue_capacity) > 0.5');
+    expect(() => renderRules({ queueFillRatio: -1 })).toThrow(/queueFillRatio/);
+    expect(() => renderRules({ collectorWindow: 'soon' })).toThrow(/collectorWindow/);
+  });
+
   it('annotations link to the dashboards when grafanaUrl is set', () => {
     const text = renderRules({ grafanaUrl: 'http://grafana:3000/' });
     expect(text).toContain('http://grafana:3000/d/promptscope-provider-errors?var-job={{ $labels.job }}');
@@ -145,15 +170,16 @@ describe.skipIf(!has('promtool'))('promtool', () => {
     writeFileSync(fast, renderRules({ window: '1m', forDuration: '0s', minRequests: 1, evaluationInterval: '5s' }));
     const segments = join(root, 'tests/segment-budgets.rules.yml');
     const r = run('promtool', ['check', 'rules', rulesFile, fast, segments]);
-    expect(r.output).toContain('SUCCESS: 7 rules found');
+    // 7 LLM alerts + 3 collector alerts; the segment-budgets rendering has 4 segment rules instead of 1
     expect(r.output).toContain('SUCCESS: 10 rules found');
+    expect(r.output).toContain('SUCCESS: 13 rules found');
     expect(r.status, r.output).toBe(0);
   });
 
   it('test rules: every alert fires and stays silent as the unit tests expect', () => {
     expect(testFiles.length).toBeGreaterThan(0);
     const text = testFiles.map((f) => readFileSync(f, 'utf8')).join('\n');
-    for (const alert of ALERTS) {
+    for (const alert of [...ALERTS, ...COLLECTOR_ALERTS]) {
       // a firing case (non-empty exp_alerts) and a silent case (exp_alerts: []) for each alert
       expect(text, alert).toMatch(new RegExp(`alertname: ${alert}\\n\\s+exp_alerts: \\[\\]`));
       expect(text, alert).toMatch(new RegExp(`alertname: ${alert}\\n\\s+exp_alerts:\\n\\s+- exp_labels:`));
@@ -166,7 +192,7 @@ describe.skipIf(!has('promtool'))('promtool', () => {
   it('test rules fails on a wrong expectation (the unit tests can fail)', () => {
     const dir = join(tmp, 'broken');
     mkdirSync(dir, { recursive: true });
-    const source = readFileSync(testFiles[0], 'utf8').replace('../rules/promptscope.rules.yml', rulesFile);
+    const source = readFileSync(mainTests, 'utf8').replace('../rules/promptscope.rules.yml', rulesFile);
     // Expect the cost alert to be silent when it fires.
     const broken = source.replace(
       /(alertname: PromptscopeCostOverBudget\n\s+exp_alerts:)\n\s+- exp_labels:[\s\S]*?(?=\n\n|\n {2}#|$)/,
@@ -185,7 +211,7 @@ describe.skipIf(!has('promtool'))('promtool', () => {
     const dir = join(tmp, 'threshold');
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, 'rules.yml'), renderRules({ costBudgetUsdPerHour: 20 }));
-    const source = readFileSync(testFiles[0], 'utf8').replace('../rules/promptscope.rules.yml', join(dir, 'rules.yml'));
+    const source = readFileSync(mainTests, 'utf8').replace('../rules/promptscope.rules.yml', join(dir, 'rules.yml'));
     writeFileSync(join(dir, 'x.test.yml'), source);
     const r = run('promtool', ['test', 'rules', join(dir, 'x.test.yml')]);
     expect(r.status).not.toBe(0);

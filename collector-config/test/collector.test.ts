@@ -12,6 +12,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { type OtlpReceiver, startOtlpReceiver } from '@promptscope/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
 import { buildCollector, CONFIGS, cacheDir } from '../build.mjs';
 import { type RemoteWriteReceiver, type RwSeries, startRemoteWriteReceiver } from './remote-write.js';
 
@@ -47,6 +48,11 @@ describe('validate', () => {
     ['collector.yaml + collector.replay.yaml', [CONFIGS.production, CONFIGS.replay]],
     ['collector.yaml + test overlay', [CONFIGS.production, overlay]],
     ['collector.yaml + collector.replay.yaml + test overlay', [CONFIGS.production, CONFIGS.replay, overlay]],
+    ['agent.yaml', [CONFIGS.agent]],
+    ['agent.yaml + agent.dns.yaml', [CONFIGS.agent, CONFIGS.agentDns]],
+    ['agent.yaml + agent.k8s.yaml', [CONFIGS.agent, CONFIGS.agentK8s]],
+    ['agent.yaml + collector.replay.yaml', [CONFIGS.agent, CONFIGS.replay]],
+    ['gateway.yaml', [CONFIGS.gateway]],
   ];
   for (const [name, configs] of sets) {
     it(`${name} passes the built collector's validate`, () => {
@@ -64,6 +70,38 @@ describe('validate', () => {
       PROMPTSCOPE_TAIL_DECISION_WAIT: '1s',
     });
     expect(r.code, r.output).toBe(0);
+  });
+
+  it('agent.yaml takes its gateways as a list from PROMPTSCOPE_GATEWAYS; two resolvers at once are refused', () => {
+    expect(
+      validate([CONFIGS.agent], { PROMPTSCOPE_GATEWAYS: '[127.0.1.1:4317, 127.0.1.2:4317, 127.0.1.3:4317]' }).code,
+    ).toBe(0);
+    // the DNS overlay must remove the static list: without its `static: ~` both resolvers are set
+    const both = join(tmp, `agent-dns-broken-${randomBytes(4).toString('hex')}.yaml`);
+    writeFileSync(both, readFileSync(CONFIGS.agentDns, 'utf8').replaceAll(/^\s+static: ~.*\n/gm, ''));
+    const r = validate([CONFIGS.agent, both]);
+    expect(r.code, r.output).not.toBe(0);
+    expect(r.output).toMatch(/only one resolver should be specified/);
+  });
+
+  it('every config shares one definition of content removal, key masking and the memory limiter; the gateway the sampling and span metrics', () => {
+    const load = (f: string) => parseYaml(readFileSync(f, 'utf8'));
+    const [single, agent, gateway] = [CONFIGS.production, CONFIGS.agent, CONFIGS.gateway].map(load);
+    for (const key of ['memory_limiter', 'transform/content', 'redaction']) {
+      expect(agent.processors[key], `agent.yaml ${key}`).toEqual(single.processors[key]);
+      expect(gateway.processors[key], `gateway.yaml ${key}`).toEqual(single.processors[key]);
+    }
+    expect(gateway.processors.tail_sampling).toEqual(single.processors.tail_sampling);
+    const { exclude_dimensions, ...spanMetrics } = gateway.connectors.span_metrics;
+    expect(spanMetrics).toEqual(single.connectors.span_metrics);
+    expect(exclude_dimensions).toEqual(['collector.instance.id']);
+    // the agent routes whole traces to one gateway, and both tiers queue on disk
+    expect(agent.exporters['load_balancing/traces'].routing_key).toBe('traceID');
+    expect(agent.exporters['load_balancing/traces'].sending_queue.storage).toBe('file_storage/queue');
+    expect(gateway.exporters['otlp_grpc/jaeger'].sending_queue.storage).toBe('file_storage/queue');
+    expect(gateway.exporters.prometheus_remote_write.resource_constant_labels.included).toContain(
+      'promptscope.gateway',
+    );
   });
 
   const broken: [string, (yaml: string) => string, RegExp][] = [
@@ -213,6 +251,8 @@ function genaiSpan(
       str('gen_ai.tool.call.arguments', '{"q":"secret"}'),
       str('gen_ai.tool.call.result', '{"a":"secret"}'),
       str('gen_ai.prompt.0.content', 'legacy prompt'),
+      str('gen_ai.prompt.variable.customer_name', 'Ada Lovelace'),
+      str('gen_ai.prompt.variable.ticket', `my key is ${SECRET}`),
     );
   }
   return {
@@ -351,6 +391,8 @@ describe('collector.yaml running on loopback (content removed by default)', () =
       'gen_ai.tool.call.arguments',
       'gen_ai.tool.call.result',
       'gen_ai.prompt.0.content',
+      'gen_ai.prompt.variable.customer_name',
+      'gen_ai.prompt.variable.ticket',
     ]) {
       expect(span.attributes, key).not.toHaveProperty([key]);
     }
@@ -374,6 +416,7 @@ describe('collector.yaml running on loopback (content removed by default)', () =
       expect(body).not.toContain(SECRET);
       expect(body).not.toContain(ANTHROPIC_SECRET);
       expect(body).not.toContain('be nice');
+      expect(body).not.toContain('Ada Lovelace');
     }
   }, 30_000);
 
@@ -547,6 +590,8 @@ describe('collector.yaml with PROMPTSCOPE_KEEP_CONTENT=true', () => {
     const span = traces.spans()[0];
     expect(span.attributes['gen_ai.system_instructions']).toBe('[{"type":"text","content":"be nice"}]');
     expect(span.attributes['gen_ai.tool.call.arguments']).toBe('{"q":"secret"}');
+    expect(span.attributes['gen_ai.prompt.variable.customer_name']).toBe('Ada Lovelace');
+    expect(span.attributes['gen_ai.prompt.variable.ticket']).toBe('my key is ****');
     expect(String(span.attributes['gen_ai.input.messages'])).toContain('hi ****');
     expect(String(span.attributes['gen_ai.input.messages'])).not.toContain(SECRET);
     expect(span.events[0].attributes).toHaveProperty(['gen_ai.input.messages']);
@@ -673,5 +718,30 @@ describe.skipIf(!composeAvailable)('docker-compose.yml', () => {
       'collector-config/compose/prometheus.yml',
     ];
     for (const p of ours) expect(existsSync(join(repoRoot, p)), p).toBe(true);
+  });
+
+  it('runs the two tiers and keeps every state in a named volume: queues, Badger traces, the TSDB', () => {
+    const r = spawnSync('docker-compose', ['-f', compose, '--project-directory', repoRoot, 'config'], {
+      encoding: 'utf8',
+      cwd: repoRoot,
+    });
+    const cfg = parseYaml(r.stdout);
+    expect(Object.keys(cfg.volumes).sort()).toEqual(
+      ['agent-data', 'gateway-1-data', 'gateway-2-data', 'grafana-data', 'jaeger-data', 'prometheus-data'].sort(),
+    );
+    const mount = (svc: string) => (cfg.services[svc].volumes as string[]).find((v) => !v.includes('/etc/'));
+    expect(mount('agent')).toMatch(/^agent-data:\/var\/lib\/promptscope/);
+    expect(mount('jaeger')).toMatch(/^jaeger-data:\/var\/lib\/jaeger/);
+    expect(mount('prometheus')).toMatch(/^prometheus-data:\/prometheus/);
+    expect(cfg.services.agent.command).toEqual(['--config=/etc/promptscope/agent.yaml']);
+    expect(cfg.services.agent.environment.PROMPTSCOPE_GATEWAYS).toBe('[gateway-1:4317, gateway-2:4317]');
+    for (const g of ['gateway-1', 'gateway-2']) {
+      expect(cfg.services[g].command).toEqual(['--config=/etc/promptscope/gateway.yaml']);
+      expect(cfg.services[g].environment.PROMPTSCOPE_GATEWAY_ID).toBe(g);
+      expect(mount(g)).toMatch(new RegExp(`^${g}-data:/var/lib/promptscope`));
+    }
+    expect(cfg.services.prometheus.command).toContain('--storage.tsdb.retention.time=15d');
+    const jaeger = parseYaml(readFileSync(join(configDir, 'compose', 'jaeger.yaml'), 'utf8'));
+    expect(jaeger.extensions.jaeger_storage.backends.main.badger.directories.keys).toBe('/var/lib/jaeger/keys');
   });
 });

@@ -1,6 +1,7 @@
 // LLM overview: traffic, errors, latency, TTFT, tokens and cost.
-import { COUNTERS, count, HISTOGRAMS, L } from './metrics.mjs';
+import { COLLECTOR, COLLECTOR_L, COUNTERS, count, HISTOGRAMS, L } from './metrics.mjs';
 import {
+  collectorRates,
   dashboard,
   ERROR,
   errorRatio,
@@ -8,8 +9,10 @@ import {
   feedbackNegativeRatio,
   increaseSum,
   quantile,
+  queueFill,
   rateSum,
   row,
+  spanSel,
   standardVariables,
   stat,
   table,
@@ -213,6 +216,58 @@ export function llmOverview() {
           },
           { name: 'calls', unit: 'short', decimals: 0, expr: increaseSum(calls, [L.model, L.prompt, L.version]) },
         ],
+      }),
+
+      row('Telemetry pipeline (collectors)'),
+      timeseries({
+        title: 'Spans per second by gateway (span metrics)',
+        description:
+          'Spans each gateway counted, before tail sampling. Agents route by trace id, so each gateway sees whole ' +
+          'traces and an even share; every other span-metric panel sums the gateways.',
+        unit: 'short',
+        targets: [
+          target(
+            `sum by (${COLLECTOR_L.gateway}) (rate(${COUNTERS.spanCalls}${spanSel()}[$__rate_interval]))`,
+            '{{promptscope_gateway}}',
+          ),
+        ],
+      }),
+      timeseries({
+        title: 'Dropped by collectors (per second)',
+        description:
+          'Spans, metric points and log records a collector gave up on: retries ran out (send_failed, e.g. a backend ' +
+          'down longer than PROMPTSCOPE_QUEUE_MAX_AGE) or its queue was full (enqueue_failed). Alert: ' +
+          'PromptscopeCollectorDroppingData. All collectors, whatever the variables.',
+        unit: 'short',
+        min: 0,
+        targets: collectorRates(
+          COLLECTOR.droppedNames,
+          [COLLECTOR_L.instance, COLLECTOR_L.exporter],
+          (name) => `{{instance}} {{exporter}} ${name.replace('otelcol_exporter_', '')}`,
+        ),
+      }),
+      timeseries({
+        title: 'Sending queue fill',
+        description:
+          'Queued over capacity, per collector and exporter (persistent queues on disk: PROMPTSCOPE_QUEUE_MAX_BYTES). ' +
+          'Rising while a backend or a gateway is down; new data is dropped at 100 %. Alert: PromptscopeCollectorQueueFilling.',
+        unit: 'percentunit',
+        min: 0,
+        max: 1,
+        targets: [target(queueFill(), '{{instance}} {{exporter}}', { exemplar: false })],
+      }),
+      timeseries({
+        title: 'Refused by collectors (per second)',
+        description:
+          'Data a receiver refused (memory limiter, a full pipeline): the sender got an error and retries; sustained ' +
+          'refusals mean the collector needs more memory or more gateways. Alert: PromptscopeCollectorRefusingData.',
+        unit: 'short',
+        min: 0,
+        targets: collectorRates(
+          COLLECTOR.refusedNames,
+          [COLLECTOR_L.instance, COLLECTOR_L.receiver],
+          (name) => `{{instance}} {{receiver}} ${name.replace('otelcol_receiver_', '')}`,
+        ),
       }),
     ],
   });

@@ -119,3 +119,33 @@ export const SPAN_L = Object.freeze({
 export const bucket = (h) => `${h}_bucket`;
 export const sum = (h) => `${h}_sum`;
 export const count = (h) => `${h}_count`;
+
+/**
+ * The collectors' own telemetry (agents, gateways, the single collector), scraped by Prometheus from each one's
+ * self-metrics endpoint (stack job `otelcol`). Names as collector v0.161.0 exposes them: counters without `_total`.
+ * The failure counters appear on a collector's first failure, not before.
+ */
+export const COLLECTOR = Object.freeze({
+  acceptedSpans: 'otelcol_receiver_accepted_spans',
+  /** Refused by a receiver (memory limiter, a full pipeline): the sender got an error and may retry. */
+  refusedNames: Object.freeze(
+    ['spans', 'metric_points', 'log_records'].map((what) => `otelcol_receiver_refused_${what}`),
+  ),
+  /** Dropped for good: retries ran out (send_failed) or the queue was full (enqueue_failed). */
+  droppedNames: Object.freeze(
+    ['send', 'enqueue'].flatMap((how) =>
+      ['spans', 'metric_points', 'log_records'].map((what) => `otelcol_exporter_${how}_failed_${what}`),
+    ),
+  ),
+  queueSize: 'otelcol_exporter_queue_size',
+  queueCapacity: 'otelcol_exporter_queue_capacity',
+});
+
+/** Labels on the collectors' own metrics, and the span-metric label naming the gateway that made a series. */
+export const COLLECTOR_L = Object.freeze({
+  instance: 'instance',
+  exporter: 'exporter',
+  receiver: 'receiver',
+  dataType: 'data_type',
+  gateway: 'promptscope_gateway',
+});

@@ -1,6 +1,17 @@
 // Shared helpers: variables, selectors, PromQL fragments, panels and the dashboard shell (classic dashboard
 // JSON, file-provisioned). Plain objects on purpose: deterministic output, explicit panel ids and gridPos.
-import { bucket, COUNTERS, count, HISTOGRAMS, L, NEGATIVE_SCORE_LE, SPAN_L, sum } from './metrics.mjs';
+import {
+  bucket,
+  COLLECTOR,
+  COLLECTOR_L,
+  COUNTERS,
+  count,
+  HISTOGRAMS,
+  L,
+  NEGATIVE_SCORE_LE,
+  SPAN_L,
+  sum,
+} from './metrics.mjs';
 
 /** Datasource uids, matched by provisioning/datasources/datasources.yaml. */
 export const DATASOURCE_UIDS = Object.freeze({ prometheus: 'prometheus', jaeger: 'jaeger' });
@@ -94,6 +105,26 @@ export const errorRatio = (labels = [], range = '$__rate_interval', extraError =
   const failed = rateSum(count(HISTOGRAMS.duration), labels, extraError, range);
   return `(${failed} or ${all} * 0)\n/\n${all}`;
 };
+
+/**
+ * The collectors' own metrics (agents, gateways) carry no app labels: these panels are not filtered by the
+ * dashboard's variables. One target per counter name: a regex on `__name__` inside rate() fails as soon as two
+ * counters differ only by name (refused spans and refused metric points of one receiver). Failure counters appear
+ * on the first failure, so the first target adds `or on() vector(0)`: "none" shows as 0 (and only then).
+ * @param {readonly string[]} names @param {string[]} labels @param {(name: string) => string} legend
+ */
+export const collectorRates = (names, labels, legend) =>
+  names.map((name, i) =>
+    target(
+      `sum by (${labels.join(', ')}) (rate(${name}[$__rate_interval]))${i === 0 ? ' or on() vector(0)' : ''}`,
+      legend(name),
+      { exemplar: false },
+    ),
+  );
+
+/** Fill of each collector's sending queues (size over capacity, whatever the queue's sizer). */
+export const queueFill = () =>
+  `max by (${COLLECTOR_L.instance}, ${COLLECTOR_L.exporter}) (${COLLECTOR.queueSize} / ${COLLECTOR.queueCapacity})`;
 
 /** Cost per call: USD rate over call rate. */
 export const costPerCall = (labels = [], range = '$__rate_interval', matchers = []) =>

@@ -17,6 +17,9 @@ const EXTRA_VARIABLES: Record<string, string[]> = {
   'promptscope-segments': ['segment'],
 };
 const isJaeger = (t: any) => t.datasource?.type === 'jaeger';
+/** The collectors' own metrics (otelcol_*): no app labels, so no variables apply. */
+const isCollectorSelf = (expr: string) =>
+  /otelcol_/.test(expr) && !/traces_span_metrics|gen_ai_|promptscope_/.test(expr);
 const JAEGER_DS = { type: 'jaeger', uid: 'jaeger' };
 
 describe('generated dashboards', () => {
@@ -89,7 +92,7 @@ describe('generated dashboards', () => {
 
       it('filters every promptscope metric query by the variables', () => {
         for (const p of panels)
-          for (const t of (p.targets ?? []).filter((t: any) => !isJaeger(t))) {
+          for (const t of (p.targets ?? []).filter((t: any) => !isJaeger(t) && !isCollectorSelf(t.expr))) {
             expect(t.expr, p.title).toContain('=~"$job"');
             // The segment dashboard filters by segment too (but the overflow counter carries job only).
             if (dashboard.uid === 'promptscope-segments' && !/promptscope_segment_overflow/.test(t.expr))
@@ -301,6 +304,50 @@ describe('worst completions, one click away', () => {
   });
 });
 
+describe('scaled-out collectors', () => {
+  const overview = generated[0].dashboard;
+  const targets = (overview.panels as any[]).flatMap((p) =>
+    (p.targets ?? []).map((t: any) => ({ panel: p.title, ...t })),
+  );
+
+  it('every span-metric query sums (or quantiles over) the gateways: no panel keeps promptscope_gateway unless it shows it', () => {
+    const span = allQueries().filter((q) => /traces_span_metrics/.test(q.template));
+    expect(span.length).toBeGreaterThanOrEqual(3);
+    for (const q of span) {
+      // every selection of span-metric series sits inside an aggregation
+      expect(q.template, q.panel).toMatch(/^(sum|histogram_quantile\(\S+, sum) by \(/);
+      const keeps = /by \(([^)]*)\)/.exec(q.template)?.[1] ?? '';
+      if (q.panel.startsWith('Spans per second by gateway')) expect(keeps).toBe('promptscope_gateway');
+      else expect(keeps, q.panel).not.toContain('promptscope_gateway');
+    }
+  });
+
+  it('has a collector row: drops, queue fill and refusals of every collector, one target per counter', () => {
+    const row = targets.filter((t) => isCollectorSelf(t.expr));
+    const panels = [...new Set(row.map((t) => t.panel))];
+    expect(panels).toEqual([
+      'Dropped by collectors (per second)',
+      'Sending queue fill',
+      'Refused by collectors (per second)',
+    ]);
+    const of = (panel: string) => row.filter((t) => t.panel === panel).map((t) => t.expr);
+    const dropped = of('Dropped by collectors (per second)');
+    expect(dropped).toHaveLength(6);
+    expect(dropped[0]).toBe(
+      'sum by (instance, exporter) (rate(otelcol_exporter_send_failed_spans[$__rate_interval])) or on() vector(0)',
+    );
+    expect(dropped[5]).toBe(
+      'sum by (instance, exporter) (rate(otelcol_exporter_enqueue_failed_log_records[$__rate_interval]))',
+    );
+    // never a regex on __name__ inside rate(): two counters differing only by name would make the query fail
+    for (const expr of row.map((t) => t.expr)) expect(expr).not.toContain('__name__');
+    expect(of('Sending queue fill')).toEqual([
+      'max by (instance, exporter) (otelcol_exporter_queue_size / otelcol_exporter_queue_capacity)',
+    ]);
+    expect(of('Refused by collectors (per second)')).toHaveLength(3);
+  });
+});
+
 describe('provisioning', () => {
   const datasources = readFileSync(`${root}/provisioning/datasources/datasources.yaml`, 'utf8');
   const providers = readFileSync(`${root}/provisioning/dashboards/dashboards.yaml`, 'utf8');
@@ -435,6 +482,31 @@ describe('queries', () => {
       const overflow = queries.find((q) => /promptscope_segment_overflow/.test(q.expr))!;
       const r: any = await prom.query(overflow.expr, end);
       expect(Number(r.data.result[0].value[1])).toBeGreaterThan(0);
+    });
+
+    it('sums the span metrics of both gateways, and shows the collectors the fixture holds', async () => {
+      const at = async (panel: string) => {
+        const q = queries.find((q) => q.panel === panel)!;
+        return ((await prom.query(q.expr, end)).data?.result ?? []) as {
+          metric: Record<string, string>;
+          value: [number, string];
+        }[];
+      };
+      // each gateway, for each of the two prompt versions: one 429 error span every 4 steps of 15 s; the panel
+      // (by service and span name) shows all four
+      const errors = await at('Error spans per second (spanmetrics)');
+      expect(errors).toHaveLength(1);
+      expect(Number(errors[0].value[1])).toBeCloseTo((2 * 2) / 60, 3);
+      const perGateway = await at('Spans per second by gateway (span metrics)');
+      expect(perGateway.map((s) => s.metric.promptscope_gateway).sort()).toEqual(['gateway-1', 'gateway-2']);
+      const dropped = await at('Dropped by collectors (per second)'); // its first target: send_failed_spans
+      expect(dropped.map((s) => [s.metric.instance, s.metric.exporter, Number(s.value[1]).toFixed(3)])).toEqual([
+        ['127.0.1.1:8888', 'otlp_grpc/jaeger', (3 / 15).toFixed(3)],
+      ]);
+      const fill = await at('Sending queue fill');
+      expect(Number(fill[0].value[1])).toBeCloseTo(0.25, 5);
+      const refused = await at('Refused by collectors (per second)');
+      expect(refused[0].metric.instance).toBe('127.0.0.1:8888');
     });
 
     it('computes the fallbacks per routed call the fixture implies', async () => {

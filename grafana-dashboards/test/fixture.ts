@@ -59,6 +59,15 @@ class Families {
     series('count', {}, (obs) => obs.length);
   }
 
+  /**
+   * A series stored under its own name (OpenMetrics type `unknown`): the collectors' own counters carry no `_total`
+   * and their gauges are gauges. `value(i)` is the value at step i.
+   */
+  plain(family: string, labels: Labels, value: (i: number) => number) {
+    const f = this.family(family, 'unknown');
+    for (const [i, t] of this.timestamps.entries()) f.push(`${family}${fmt(labels)} ${round(value(i))} ${t}`);
+  }
+
   text() {
     const out: string[] = [];
     for (const [name, { type, lines }] of this.families) out.push(`# TYPE ${name} ${type}`, ...lines);
@@ -153,22 +162,26 @@ export function fixture(end = Math.floor(Date.now() / 1000 / STEP) * STEP - 60) 
     m.counter('promptscope_feedback_count', { ...thumbs, gen_ai_evaluation_score_label: 'fail' }, every(4, down));
     m.counter('promptscope_feedback_count', { ...implicit, gen_ai_evaluation_score_label: 'accepted' }, every(4));
     m.counter('promptscope_feedback_count', { ...implicit, gen_ai_evaluation_score_label: 'regenerated' }, every(4));
-    m.counter('traces_span_metrics_calls', { ...span, status_code: 'STATUS_CODE_UNSET' }, ok);
-    m.counter('traces_span_metrics_calls', { ...span, status_code: 'STATUS_CODE_ERROR', error_type: '429' }, every(4));
-    m.histogram(
-      'traces_span_metrics_duration_seconds',
-      { ...span, status_code: 'STATUS_CODE_UNSET' },
-      DURATION_BUCKETS,
-      latency,
-      ok,
-    );
-    m.histogram(
-      'traces_span_metrics_duration_seconds',
-      { ...span, status_code: 'STATUS_CODE_ERROR', error_type: '429' },
-      DURATION_BUCKETS,
-      0.1,
-      every(4),
-    );
+    // Two gateways, each seeing the same share of the spans: the span-metric panels must show their sum.
+    for (const promptscope_gateway of ['gateway-1', 'gateway-2']) {
+      const gw = { ...span, promptscope_gateway };
+      m.counter('traces_span_metrics_calls', { ...gw, status_code: 'STATUS_CODE_UNSET' }, ok);
+      m.counter('traces_span_metrics_calls', { ...gw, status_code: 'STATUS_CODE_ERROR', error_type: '429' }, every(4));
+      m.histogram(
+        'traces_span_metrics_duration_seconds',
+        { ...gw, status_code: 'STATUS_CODE_UNSET' },
+        DURATION_BUCKETS,
+        latency,
+        ok,
+      );
+      m.histogram(
+        'traces_span_metrics_duration_seconds',
+        { ...gw, status_code: 'STATUS_CODE_ERROR', error_type: '429' },
+        DURATION_BUCKETS,
+        0.1,
+        every(4),
+      );
+    }
   }
   // A call outside any prompt (no prompt labels), with a model that has no price.
   const noPrompt = { ...base, gen_ai_request_model: 'my-llama', gen_ai_response_model: 'my-llama' };
@@ -212,5 +225,27 @@ export function fixture(end = Math.floor(Date.now() / 1000 / STEP) * STEP - 60) 
     },
     every(4),
   );
+  // The collectors' own telemetry (job otelcol): an agent and a gateway; the gateway's Jaeger exporter queue is a
+  // quarter full and it dropped 3 spans per step (Jaeger unreachable past the retry limit); the agent refused 1.
+  const agent = { job: 'otelcol', instance: '127.0.0.1:8888' };
+  const gateway = { job: 'otelcol', instance: '127.0.1.1:8888' };
+  m.plain('otelcol_receiver_accepted_spans', { ...agent, receiver: 'otlp', transport: 'http' }, (i) => 40 * i);
+  m.plain('otelcol_receiver_accepted_spans', { ...gateway, receiver: 'otlp', transport: 'grpc' }, (i) => 40 * i);
+  m.plain('otelcol_receiver_refused_spans', { ...agent, receiver: 'otlp', transport: 'http' }, (i) => i);
+  // the other counters exist at 0 (refused ones from the start, failure ones after an earlier failure)
+  for (const what of ['metric_points', 'log_records'])
+    m.plain(`otelcol_receiver_refused_${what}`, { ...agent, receiver: 'otlp', transport: 'http' }, () => 0);
+  const jaegerExporter = { ...gateway, exporter: 'otlp_grpc/jaeger', data_type: 'traces' };
+  m.plain('otelcol_exporter_send_failed_spans', { ...gateway, exporter: 'otlp_grpc/jaeger' }, (i) => 3 * i);
+  for (const [how, what] of [
+    ['send', 'metric_points'],
+    ['send', 'log_records'],
+    ['enqueue', 'spans'],
+    ['enqueue', 'metric_points'],
+    ['enqueue', 'log_records'],
+  ])
+    m.plain(`otelcol_exporter_${how}_failed_${what}`, { ...agent, exporter: `load_balancing/${what}` }, () => 0);
+  m.plain('otelcol_exporter_queue_size', jaegerExporter, () => 1000);
+  m.plain('otelcol_exporter_queue_capacity', jaegerExporter, () => 4000);
   return { openMetrics: m.text(), end };
 }

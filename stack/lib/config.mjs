@@ -8,6 +8,8 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { REPO_ROOT } from './paths.mjs';
 
+/** The fixed addresses of the stack. `collector*` is the agent in the two-tier stack (the single collector with
+ * `--gateways 0`): apps talk to it. Gateways have their own loopback addresses (gatewayAddress). */
 export const ADDR = {
   collectorHttp: '127.0.0.1:4318',
   collectorGrpc: '127.0.0.1:4317',
@@ -22,6 +24,30 @@ export const ADDR = {
   prometheus: '127.0.0.1:9090',
   alertmanager: '127.0.0.1:9093',
 };
+
+/**
+ * The stack's gateways: gateway i (1-based) on its own loopback address 127.0.1.i, with the same ports on every
+ * address (what a DNS name listing the gateways needs: one port for all), so they never collide with each other or
+ * with the fixed 127.0.0.1 ports above.
+ */
+export const MAX_GATEWAYS = 9;
+export const GATEWAY_PORTS = Object.freeze({ grpc: 4317, health: 13133, metrics: 8888 });
+
+/** @param {number} i 1-based @returns {{ host: string, grpc: string, health: string, metrics: string }} */
+export function gatewayAddress(i) {
+  if (!Number.isInteger(i) || i < 1 || i > MAX_GATEWAYS)
+    throw new Error(`gateway ${i}: the stack runs 1 to ${MAX_GATEWAYS} gateways`);
+  const host = `127.0.1.${i}`;
+  return {
+    host,
+    grpc: `${host}:${GATEWAY_PORTS.grpc}`,
+    health: `${host}:${GATEWAY_PORTS.health}`,
+    metrics: `${host}:${GATEWAY_PORTS.metrics}`,
+  };
+}
+
+/** Prometheus keeps its data this long (`--storage.tsdb.retention.time`) unless PROMPTSCOPE_PROMETHEUS_RETENTION says otherwise. */
+export const PROMETHEUS_RETENTION = '15d';
 
 /**
  * Settings of --fast (the e2e test): alerts react within seconds instead of minutes.
@@ -43,14 +69,16 @@ export const RULES_MODULE = join(REPO_ROOT, 'alerting', 'rules.mjs');
 export const ALERTMANAGER_CONFIG = join(REPO_ROOT, 'alerting', 'alertmanager.yml');
 
 /**
- * @param {{ rulesFile: string, fast: boolean }} opts
+ * @param {{ rulesFile: string, fast: boolean, gateways?: number }} opts
  * @returns prometheus.yml content
  */
-export function prometheusConfig({ rulesFile, fast }) {
-  const scrape = (/** @type {string} */ job, /** @type {string} */ target) => ({
+export function prometheusConfig({ rulesFile, fast, gateways = 0 }) {
+  const scrape = (/** @type {string} */ job, /** @type {string[]} */ targets) => ({
     job_name: job,
-    static_configs: [{ targets: [target] }],
+    static_configs: [{ targets }],
   });
+  const collectors = [ADDR.collectorMetrics];
+  for (let i = 1; i <= gateways; i++) collectors.push(gatewayAddress(i).metrics);
   return {
     global: {
       scrape_interval: fast ? FAST_SCRAPE_INTERVAL : '15s',
@@ -59,10 +87,10 @@ export function prometheusConfig({ rulesFile, fast }) {
     rule_files: [rulesFile],
     alerting: { alertmanagers: [{ static_configs: [{ targets: [ADDR.alertmanager] }] }] },
     scrape_configs: [
-      scrape('prometheus', ADDR.prometheus),
-      // The collector's and Jaeger's self-telemetry (pipeline throughput, drops, refused spans).
-      scrape('otelcol', ADDR.collectorMetrics),
-      scrape('jaeger', ADDR.jaegerMetrics),
+      scrape('prometheus', [ADDR.prometheus]),
+      // The collectors' (agent and gateways) and Jaeger's self-telemetry: throughput, queues, drops, refused spans.
+      scrape('otelcol', collectors),
+      scrape('jaeger', [ADDR.jaegerMetrics]),
     ],
   };
 }
@@ -108,15 +136,18 @@ export function fastAlertmanagerConfig(text) {
 
 /**
  * Writes every generated file into `dir`.
- * @param {{ dir: string, fast: boolean }} opts
+ * @param {{ dir: string, fast: boolean, gateways?: number }} opts
  * @returns {Promise<{ prometheusYml: string, rulesYml: string, alertmanagerYml: string }>}
  */
-export async function writeConfigs({ dir, fast }) {
+export async function writeConfigs({ dir, fast, gateways = 0 }) {
   mkdirSync(dir, { recursive: true });
   const rulesYml = join(dir, 'rules.yml');
   writeFileSync(rulesYml, await renderAlertRules({ fast }));
   const prometheusYml = join(dir, 'prometheus.yml');
-  writeFileSync(prometheusYml, `${JSON.stringify(prometheusConfig({ rulesFile: rulesYml, fast }), null, 2)}\n`);
+  writeFileSync(
+    prometheusYml,
+    `${JSON.stringify(prometheusConfig({ rulesFile: rulesYml, fast, gateways }), null, 2)}\n`,
+  );
   if (!existsSync(ALERTMANAGER_CONFIG)) throw new Error(`${ALERTMANAGER_CONFIG} not found`);
   let alertmanagerYml = ALERTMANAGER_CONFIG;
   if (fast) {

@@ -1,39 +1,42 @@
 /**
- * `up`, `down` and `status` of the native stack: the collector, Jaeger v2, Prometheus and Alertmanager as
- * processes on 127.0.0.1, tracked by pidfiles in the state directory.
+ * `up`, `down` and `status` of the native stack: an agent and N gateways (or one collector with --gateways 0),
+ * Jaeger v2, Prometheus and Alertmanager as processes on loopback, tracked by pidfiles in the state directory.
  */
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { buildJaeger } from '../build-jaeger.mjs';
-import { ADDR, writeConfigs } from './config.mjs';
+import { ADDR, gatewayAddress, MAX_GATEWAYS, PROMETHEUS_RETENTION, writeConfigs } from './config.mjs';
 import { check, ensureBackends } from './install.mjs';
 import { layout, REPO_ROOT, STACK_DIR, stateDir } from './paths.mjs';
 import { isAlive, portInUse, readPid, removePid, sleep, startProcess, stopProcess, tail } from './procs.mjs';
+import { formatStatus, usage } from './text.mjs';
+import { COLLECTOR_CONFIGS, FAST_COLLECTOR_ENV, stackCollectorEnvs } from './tiers.mjs';
 
 export const COLLECTOR_BUILD = join(REPO_ROOT, 'collector-config', 'build.mjs');
-export const COLLECTOR_CONFIG = join(REPO_ROOT, 'collector-config', 'collector.yaml');
 export const JAEGER_CONFIG = join(STACK_DIR, 'jaeger.yaml');
+export { FAST_COLLECTOR_ENV, formatStatus };
 
-const port = (/** @type {string} */ a) => Number(a.split(':')[1]);
+/** `host:port` -> { host, port } */
+const hp = (/** @type {string} */ a) => ({ host: a.split(':')[0], port: Number(a.split(':')[1]) });
 
 /**
- * The components in start order (backends first, the collector last); `down` goes in reverse so the
- * collector can still flush to the backends while it stops.
- * @typedef {{ name: string, ports: number[], health: string, address: string, timeoutMs: number }} Component
+ * The backends in start order; `components()` adds the collectors after them. `down` goes in reverse so each
+ * collector can still flush to the tier behind it while it stops.
+ * @typedef {{ name: string, ports: { host: string, port: number }[], health: string, address: string, timeoutMs: number }} Component
  * @type {Component[]}
  */
-export const COMPONENTS = [
+const BACKENDS = [
   {
     name: 'alertmanager',
-    ports: [port(ADDR.alertmanager)],
+    ports: [hp(ADDR.alertmanager)],
     health: `http://${ADDR.alertmanager}/-/ready`,
     address: `http://${ADDR.alertmanager}`,
     timeoutMs: 30_000,
   },
   {
     name: 'prometheus',
-    ports: [port(ADDR.prometheus)],
+    ports: [hp(ADDR.prometheus)],
     health: `http://${ADDR.prometheus}/-/ready`,
     address: `http://${ADDR.prometheus}`,
     timeoutMs: 60_000,
@@ -47,19 +50,61 @@ export const COMPONENTS = [
       ADDR.jaegerQueryGrpc,
       ADDR.jaegerHealth,
       ADDR.jaegerMetrics,
-    ].map(port),
+    ].map(hp),
     health: `http://${ADDR.jaegerQuery}/api/services`,
     address: `http://${ADDR.jaegerQuery} (OTLP ${ADDR.jaegerOtlpGrpc} grpc, ${ADDR.jaegerOtlpHttp} http)`,
     timeoutMs: 30_000,
   },
-  {
-    name: 'collector',
-    ports: [ADDR.collectorHttp, ADDR.collectorGrpc, ADDR.collectorHealth, ADDR.collectorMetrics].map(port),
+];
+
+/** The stack's components for `gateways` gateways (0: one collector), in start order. @param {number} gateways */
+export function components(gateways) {
+  if (!Number.isInteger(gateways) || gateways < 0 || gateways > MAX_GATEWAYS)
+    throw new Error(`--gateways must be a whole number from 0 to ${MAX_GATEWAYS}, got ${gateways}`);
+  /** @type {Component[]} */
+  const out = [...BACKENDS];
+  for (let i = 1; i <= gateways; i++) {
+    const a = gatewayAddress(i);
+    out.push({
+      name: `gateway-${i}`,
+      ports: [a.grpc, a.health, a.metrics].map(hp),
+      health: `http://${a.health}/`,
+      address: `OTLP grpc ${a.grpc}, self-metrics http://${a.metrics}/metrics`,
+      timeoutMs: 30_000,
+    });
+  }
+  out.push({
+    name: gateways === 0 ? 'collector' : 'agent',
+    ports: [ADDR.collectorHttp, ADDR.collectorGrpc, ADDR.collectorHealth, ADDR.collectorMetrics].map(hp),
     health: `http://${ADDR.collectorHealth}/`,
     address: `OTLP http://${ADDR.collectorHttp}, grpc ${ADDR.collectorGrpc}`,
     timeoutMs: 30_000,
-  },
-];
+  });
+  return out;
+}
+
+/** The one-collector stack's components (what `--gateways 0` runs). */
+export const COMPONENTS = components(0);
+
+/**
+ * The components a state dir has pidfiles for, or that its stack.json names: so `status` and `down` see every
+ * gateway a previous `up` started, whatever `--gateways` it had.
+ * @param {ReturnType<typeof paths>} p
+ */
+function knownComponents(p) {
+  const meta = readMetaFile(p.meta);
+  let gateways = Number.isInteger(meta?.gateways) ? meta.gateways : 0;
+  const files = existsSync(p.pids) ? readdirSync(p.pids) : [];
+  for (const f of files) {
+    const m = /^gateway-(\d+)\.json$/.exec(f);
+    if (m) gateways = Math.max(gateways, Math.min(Number(m[1]), MAX_GATEWAYS));
+  }
+  const list = components(gateways);
+  // A single collector left over from a `--gateways 0` run (or an agent from a two-tier one) is still ours.
+  const other = gateways === 0 ? 'agent' : 'collector';
+  if (files.includes(`${other}.json`)) list.push({ ...list[list.length - 1], name: other });
+  return list;
+}
 
 /**
  * @typedef {object} StackOptions
@@ -90,7 +135,7 @@ export async function healthy(url) {
 export async function status({ env = process.env } = {}) {
   const p = paths(env);
   return Promise.all(
-    COMPONENTS.map(async (c) => {
+    knownComponents(p).map(async (c) => {
       const rec = readPid(p.pids, c.name);
       const alive = isAlive(rec);
       return {
@@ -105,32 +150,15 @@ export async function status({ env = process.env } = {}) {
   );
 }
 
-/** @param {Awaited<ReturnType<typeof status>>} rows */
-export function formatStatus(rows) {
-  const table = [
-    ['component', 'pid', 'address', 'healthy'],
-    ...rows.map((r) => [
-      r.name,
-      r.pid ? String(r.pid) : '-',
-      r.address,
-      r.alive ? (r.healthy ? 'yes' : 'NO') : 'not running',
-    ]),
-  ];
-  const widths = table[0].map((_, i) => Math.max(...table.map((row) => row[i].length)));
-  return table
-    .map((row) =>
-      row
-        .map((cell, i) => cell.padEnd(widths[i]))
-        .join('  ')
-        .trimEnd(),
-    )
-    .join('\n');
-}
-
 /** @param {NodeJS.ProcessEnv} env */
 export function readMeta(env = process.env) {
+  return readMetaFile(paths(env).meta);
+}
+
+/** @param {string} file */
+function readMetaFile(file) {
   try {
-    return JSON.parse(readFileSync(paths(env).meta, 'utf8'));
+    return JSON.parse(readFileSync(file, 'utf8'));
   } catch {
     return undefined;
   }
@@ -153,59 +181,76 @@ async function collectorBinary({ log, env }) {
 
 /**
  * Starts whatever is not running. A no-op (that says so) when everything already is.
- * @param {StackOptions & { fast?: boolean }} [opts]
+ * @param {StackOptions & { fast?: boolean, gateways?: number }} [opts]
  */
-export async function up({ fast = false, log = console.log, env = process.env } = {}) {
+export async function up({ fast = false, gateways = 1, log = console.log, env = process.env } = {}) {
+  const wanted = components(gateways);
   const p = paths(env);
   const before = await status({ env });
   const meta = readMeta(env);
-  if (before.every((r) => r.alive)) {
+  const running = before.filter((r) => r.alive);
+  const strays = running.filter((r) => !wanted.some((c) => c.name === r.name));
+  if (strays.length > 0) {
+    throw new Error(
+      `the stack runs ${strays.map((r) => r.name).join(', ')}, which --gateways ${gateways} does not: run down first, then up --gateways ${gateways}`,
+    );
+  }
+  if (wanted.every((c) => running.some((r) => r.name === c.name))) {
     const mode = meta?.fast ? 'fast' : 'production';
-    log(`the stack is already up (${mode} settings; state in ${p.state}); nothing to do`);
+    log(`the stack is already up (${mode} settings, ${describeTiers(gateways)}; state in ${p.state}); nothing to do`);
     if (Boolean(meta?.fast) !== fast)
       log(`note: it runs with ${mode} settings; run down then up${fast ? ' --fast' : ''} to switch`);
     log(formatStatus(before));
     return { alreadyUp: true, rows: before };
   }
-  const missing = COMPONENTS.filter((c) => !before.find((r) => r.name === c.name)?.alive);
-  if (missing.length < COMPONENTS.length)
-    log(
-      `already running: ${before
-        .filter((r) => r.alive)
-        .map((r) => r.name)
-        .join(', ')}; starting the rest`,
-    );
+  const missing = wanted.filter((c) => !running.some((r) => r.name === c.name));
+  if (running.length > 0) log(`already running: ${running.map((r) => r.name).join(', ')}; starting the rest`);
 
   // Ports first: fail before any build when something else holds them.
   for (const c of missing) {
-    for (const port of c.ports) {
-      if (await portInUse(port)) {
+    for (const { host, port } of c.ports) {
+      if (await portInUse(port, host)) {
         throw new Error(
-          `port 127.0.0.1:${port} (${c.name}) is already in use by a process this stack did not start; stop it (e.g. a distro prometheus/alertmanager service) and retry`,
+          `port ${host}:${port} (${c.name}) is already in use by a process this stack did not start; stop it (e.g. a distro prometheus/alertmanager service) and retry`,
         );
       }
     }
   }
 
   const need = new Set(missing.map((c) => c.name));
+  const needCollector = missing.some((c) => isCollector(c.name));
   const t0 = Date.now();
   const backends = need.has('prometheus') || need.has('alertmanager') ? await ensureBackends({ log }) : undefined;
   const jaegerBin = need.has('jaeger') ? await buildJaeger({ log, env }) : undefined;
-  const collectorBin = need.has('collector') ? await collectorBinary({ log, env }) : undefined;
-  const collectorConfig = env.PROMPTSCOPE_COLLECTOR_CONFIG || COLLECTOR_CONFIG;
-  if (need.has('collector') && !existsSync(collectorConfig)) throw new Error(`${collectorConfig} not found`);
+  const collectorBin = needCollector ? await collectorBinary({ log, env }) : undefined;
+  // PROMPTSCOPE_COLLECTOR_CONFIG replaces the config of the single collector (--gateways 0) only.
+  const singleConfig = env.PROMPTSCOPE_COLLECTOR_CONFIG || COLLECTOR_CONFIGS.single;
+  if (gateways === 0 && need.has('collector') && !existsSync(singleConfig))
+    throw new Error(`${singleConfig} not found`);
   log(`binaries ready in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 
-  const cfg = await writeConfigs({ dir: p.config, fast });
+  const cfg = await writeConfigs({ dir: p.config, fast, gateways });
   if (backends?.promtool) await check(backends.promtool, ['check', 'config', cfg.prometheusYml]);
   if (backends?.amtool) await check(backends.amtool, ['check-config', cfg.alertmanagerYml]);
 
-  // --fast: fresh TSDB and silences so a test never sees an earlier run's data.
-  if (fast) {
-    if (need.has('prometheus')) rmSync(join(p.data, 'prometheus'), { recursive: true, force: true });
-    if (need.has('alertmanager')) rmSync(join(p.data, 'alertmanager'), { recursive: true, force: true });
+  // --fast from nothing running: fresh TSDB, traces, queues and silences, so a test never sees an earlier run's
+  // data. A component started again next to running ones keeps its data (what a restart must show).
+  if (fast && running.length === 0) {
+    for (const name of need) rmSync(dataDir(p, name), { recursive: true, force: true });
   }
 
+  const remoteWrite = `http://${ADDR.prometheus}/api/v1/write`;
+  const appFacing = {
+    http: ADDR.collectorHttp,
+    grpc: ADDR.collectorGrpc,
+    health: ADDR.collectorHealth,
+    metrics: ADDR.collectorMetrics,
+  };
+  const collectorEnv = (/** @type {Record<string, string>} */ own) => ({
+    ...env,
+    ...own,
+    ...collectorFastEnv(fast, env),
+  });
   /** @type {Record<string, { bin: string, args: string[], env?: NodeJS.ProcessEnv }>} */
   const specs = {};
   if (backends) {
@@ -213,7 +258,7 @@ export async function up({ fast = false, log = console.log, env = process.env } 
       bin: backends.alertmanager,
       args: [
         `--config.file=${cfg.alertmanagerYml}`,
-        `--storage.path=${join(p.data, 'alertmanager')}`,
+        `--storage.path=${dataDir(p, 'alertmanager')}`,
         `--web.listen-address=${ADDR.alertmanager}`,
         '--cluster.listen-address=',
       ],
@@ -222,7 +267,8 @@ export async function up({ fast = false, log = console.log, env = process.env } 
       bin: backends.prometheus,
       args: [
         `--config.file=${cfg.prometheusYml}`,
-        `--storage.tsdb.path=${join(p.data, 'prometheus')}`,
+        `--storage.tsdb.path=${dataDir(p, 'prometheus')}`,
+        `--storage.tsdb.retention.time=${env.PROMPTSCOPE_PROMETHEUS_RETENTION || PROMETHEUS_RETENTION}`,
         `--web.listen-address=${ADDR.prometheus}`,
         '--web.enable-remote-write-receiver',
         '--enable-feature=exemplar-storage',
@@ -231,23 +277,34 @@ export async function up({ fast = false, log = console.log, env = process.env } 
       ],
     };
   }
-  if (jaegerBin) specs.jaeger = { bin: jaegerBin, args: [`--config=${JAEGER_CONFIG}`] };
-  if (collectorBin) {
-    specs.collector = {
-      bin: collectorBin,
-      args: [`--config=${collectorConfig}`],
-      env: {
-        ...env,
-        PROMPTSCOPE_HEALTH_CHECK_ENDPOINT: ADDR.collectorHealth,
-        PROMPTSCOPE_COLLECTOR_METRICS_HOST: ADDR.collectorMetrics.split(':')[0],
-        PROMPTSCOPE_COLLECTOR_METRICS_PORT: ADDR.collectorMetrics.split(':')[1],
-        PROMPTSCOPE_OTLP_HTTP_LISTEN: ADDR.collectorHttp,
-        PROMPTSCOPE_OTLP_GRPC_LISTEN: ADDR.collectorGrpc,
-        PROMPTSCOPE_JAEGER_OTLP_ENDPOINT: ADDR.jaegerOtlpGrpc,
-        PROMPTSCOPE_PROMETHEUS_REMOTE_WRITE_URL: `http://${ADDR.prometheus}/api/v1/write`,
-        ...collectorFastEnv(fast, env),
-      },
+  if (jaegerBin) {
+    specs.jaeger = {
+      bin: jaegerBin,
+      args: [`--config=${JAEGER_CONFIG}`],
+      env: { ...env, PROMPTSCOPE_JAEGER_BADGER_DIR: dataDir(p, 'jaeger') },
     };
+  }
+  if (collectorBin) {
+    const addresses = Array.from({ length: gateways }, (_, i) => gatewayAddress(i + 1));
+    const own = stackCollectorEnvs({
+      gateways: addresses,
+      listen: {
+        http: ADDR.collectorHttp,
+        grpc: ADDR.collectorGrpc,
+        health: ADDR.collectorHealth,
+        metrics: ADDR.collectorMetrics,
+      },
+      jaegerOtlp: ADDR.jaegerOtlpGrpc,
+      remoteWrite: `http://${ADDR.prometheus}/api/v1/write`,
+      queueDir: (name) => dataDir(p, name),
+      singleConfig,
+    });
+    for (const [name, { config, env: vars }] of Object.entries(own))
+      specs[name] = {
+        bin: collectorBin,
+        args: [`--config=${config}`],
+        env: { ...env, ...vars, ...collectorFastEnv(fast, env) },
+      };
   }
 
   /** @type {string[]} */
@@ -270,35 +327,39 @@ export async function up({ fast = false, log = console.log, env = process.env } 
     }
     throw err;
   }
-  writeFileSync(p.meta, `${JSON.stringify({ fast, startedAt: new Date().toISOString() }, null, 2)}\n`);
+  writeFileSync(p.meta, `${JSON.stringify({ fast, gateways, startedAt: new Date().toISOString() }, null, 2)}\n`);
   const rows = await status({ env });
-  log(`\npromptscope stack is up (${fast ? 'fast' : 'production'} settings)\n`);
+  log(`\npromptscope stack is up (${fast ? 'fast' : 'production'} settings, ${describeTiers(gateways)})\n`);
   log(formatStatus(rows));
-  log(usage(p.state));
+  log(usage(p.state, gateways));
   return { alreadyUp: false, rows };
+}
+
+/** @param {string} name */
+const isCollector = (name) => name === 'collector' || name === 'agent' || name.startsWith('gateway-');
+
+/** @param {number} gateways */
+const describeTiers = (gateways) =>
+  gateways === 0 ? 'one collector' : `agent + ${gateways} gateway${gateways === 1 ? '' : 's'}`;
+
+/**
+ * Where a component keeps its data: Prometheus' TSDB, Alertmanager's silences, Jaeger's Badger files, each
+ * collector's persistent sending queue.
+ * @param {ReturnType<typeof paths>} p @param {string} name
+ */
+export function dataDir(p, name) {
+  return isCollector(name) ? join(p.data, 'queue', name) : join(p.data, name);
 }
 
 /**
  * Extra collector variables for --fast, passed through only when set: the collector config decides
- * which it reads (see collector-config/README.md).
+ * which it reads (see collector-config/README.md). A variable already set in the environment wins.
  * @param {boolean} fast @param {NodeJS.ProcessEnv} env
  * @returns {Record<string, string>}
  */
 function collectorFastEnv(fast, env) {
   return fast ? { ...FAST_COLLECTOR_ENV, ...pick(env, Object.keys(FAST_COLLECTOR_ENV)) } : {};
 }
-
-/**
- * Collector settings for --fast (variables of collector-config/collector.yaml): tail-sampling decisions after
- * 2 s instead of 10 s, spanmetrics flushed every 2 s instead of 15 s. Sampling policies stay as shipped
- * (errors, slow > 10 s, 10 % of the rest), so the e2e test checks that every error trace survives them.
- * A variable already set in the environment wins.
- * @type {Record<string, string>}
- */
-export const FAST_COLLECTOR_ENV = {
-  PROMPTSCOPE_TAIL_DECISION_WAIT: '2s',
-  PROMPTSCOPE_SPANMETRICS_FLUSH_INTERVAL: '2s',
-};
 
 /** @param {NodeJS.ProcessEnv} env @param {string[]} keys */
 function pick(env, keys) {
@@ -323,20 +384,6 @@ async function waitHealthy(c, rec) {
   );
 }
 
-/** @param {string} state */
-function usage(state) {
-  return `
-  Jaeger UI/API   http://${ADDR.jaegerQuery}   (API: /api/services, /api/traces?service=promptscope-demo)
-  Prometheus      http://${ADDR.prometheus}
-  Alertmanager    http://${ADDR.alertmanager}
-  collector       OTLP/HTTP http://${ADDR.collectorHttp}, OTLP/gRPC ${ADDR.collectorGrpc}, health http://${ADDR.collectorHealth}/
-
-  send the demo's telemetry here:  npm run demo -- --endpoint http://${ADDR.collectorHttp}
-  your app:                        OTEL_EXPORTER_OTLP_ENDPOINT=http://${ADDR.collectorHttp} node --import @promptscope/register app.mjs
-  logs and pids:                   ${state}/logs, ${state}/pids
-  stop:                            npm run stack -- down`;
-}
-
 /**
  * Stops every component this stack started, by the pids in its pidfiles (never by name).
  * @param {StackOptions & { graceMs?: number }} [opts]
@@ -344,7 +391,8 @@ function usage(state) {
 export async function down({ log = console.log, env = process.env, graceMs = 10_000 } = {}) {
   const p = paths(env);
   const results = [];
-  for (const c of [...COMPONENTS].reverse()) {
+  // The collectors first (agent, then gateways, each flushing to the tier behind it), then the backends.
+  for (const c of [...knownComponents(p)].reverse()) {
     const rec = readPid(p.pids, c.name);
     if (!rec) {
       results.push({ name: c.name, result: 'not running' });

@@ -4,9 +4,10 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { fastAlertmanagerConfig, prometheusConfig, renderAlertRules } from '../lib/config.mjs';
+import { fastAlertmanagerConfig, gatewayAddress, prometheusConfig, renderAlertRules } from '../lib/config.mjs';
 import { isAlive, portInUse, readPid, startProcess, stopProcess } from '../lib/procs.mjs';
-import { COMPONENTS, down, formatStatus, status } from '../lib/stack.mjs';
+import { COMPONENTS, components, down, formatStatus, status, up } from '../lib/stack.mjs';
+import { agentEnv, gatewayEnv } from '../lib/tiers.mjs';
 
 const dirs: string[] = [];
 const tmp = () => {
@@ -51,9 +52,52 @@ describe('configs', () => {
     expect(prod).toContain('promptscope_user_segment!=""}[5m])) * 3600 > 5');
   });
 
-  it('no two components share a port', () => {
-    const ports = COMPONENTS.flatMap((c) => c.ports);
-    expect(new Set(ports).size).toBe(ports.length);
+  it('no two components share an address, with any number of gateways', () => {
+    for (const n of [0, 1, 3, 9]) {
+      const addresses = components(n).flatMap((c) => c.ports.map((p) => `${p.host}:${p.port}`));
+      expect(new Set(addresses).size, `--gateways ${n}`).toBe(addresses.length);
+    }
+    expect(COMPONENTS.map((c) => c.name)).toEqual(['alertmanager', 'prometheus', 'jaeger', 'collector']);
+    expect(components(2).map((c) => c.name)).toEqual([
+      'alertmanager',
+      'prometheus',
+      'jaeger',
+      'gateway-1',
+      'gateway-2',
+      'agent',
+    ]);
+    expect(() => components(10)).toThrow(/0 to 9/);
+    expect(() => components(-1)).toThrow(/0 to 9/);
+    expect(gatewayAddress(3)).toEqual({
+      host: '127.0.1.3',
+      grpc: '127.0.1.3:4317',
+      health: '127.0.1.3:13133',
+      metrics: '127.0.1.3:8888',
+    });
+  });
+
+  it('prometheus.yml scrapes the agent and every gateway', () => {
+    const cfg = prometheusConfig({ rulesFile: '/x/rules.yml', fast: false, gateways: 2 });
+    const otelcol = cfg.scrape_configs.find((s) => s.job_name === 'otelcol');
+    expect(otelcol?.static_configs[0].targets).toEqual(['127.0.0.1:8888', '127.0.1.1:8888', '127.0.1.2:8888']);
+  });
+
+  it('the agent gets the gateways as a YAML list and its own queue; each gateway its name and queue', () => {
+    const listen = { grpc: 'h:1', health: 'h:2', metrics: 'h:3' };
+    expect(agentEnv({ listen, gateways: ['a:4317', 'b:4317'], queueDir: '/q/agent' })).toMatchObject({
+      PROMPTSCOPE_GATEWAYS: '[a:4317, b:4317]',
+      PROMPTSCOPE_QUEUE_DIR: '/q/agent',
+      PROMPTSCOPE_COLLECTOR_METRICS_HOST: 'h',
+      PROMPTSCOPE_COLLECTOR_METRICS_PORT: '3',
+    });
+    expect(() => agentEnv({ listen, gateways: [], queueDir: '/q' })).toThrow(/at least one gateway/);
+    expect(
+      gatewayEnv({ id: 'gateway-2', listen, jaegerOtlp: 'j:1', remoteWrite: 'http://p/w', queueDir: '/q/g2' }),
+    ).toMatchObject({
+      PROMPTSCOPE_GATEWAY_ID: 'gateway-2',
+      PROMPTSCOPE_QUEUE_DIR: '/q/g2',
+      PROMPTSCOPE_JAEGER_OTLP_ENDPOINT: 'j:1',
+    });
   });
 });
 
@@ -105,5 +149,34 @@ describe('processes', () => {
     const lines: string[] = [];
     await down({ env, log: (l) => lines.push(l) });
     expect(lines).toEqual(['the stack is not running']);
+  });
+
+  it('up rejects a gateway count it cannot run before touching anything', async () => {
+    const env = { ...process.env, PROMPTSCOPE_STATE_DIR: tmp() };
+    await expect(up({ env, gateways: 12, log: () => {} })).rejects.toThrow(
+      /--gateways must be a whole number from 0 to 9/,
+    );
+  });
+
+  it('status and down see every gateway a previous up started, from the pidfiles', async () => {
+    const state = tmp();
+    const env = { ...process.env, PROMPTSCOPE_STATE_DIR: state };
+    const pids = join(state, 'pids');
+    const sleeper = startProcess({ name: 'gateway-3', bin: '/bin/sleep', args: ['30'], pidDir: pids, logDir: state });
+    const rows = await status({ env });
+    expect(rows.map((r) => r.name)).toEqual([
+      'alertmanager',
+      'prometheus',
+      'jaeger',
+      'gateway-1',
+      'gateway-2',
+      'gateway-3',
+      'agent',
+    ]);
+    expect(rows.find((r) => r.name === 'gateway-3')?.alive).toBe(true);
+    const lines: string[] = [];
+    const results = await down({ env, log: (l) => lines.push(l) });
+    expect(results.find((r) => r.name === 'gateway-3')?.result).toBe('terminated');
+    expect(isAlive(sleeper)).toBe(false);
   });
 });
