@@ -239,18 +239,6 @@ export async function up({ fast = false, gateways = 1, log = console.log, env = 
     for (const name of need) rmSync(dataDir(p, name), { recursive: true, force: true });
   }
 
-  const remoteWrite = `http://${ADDR.prometheus}/api/v1/write`;
-  const appFacing = {
-    http: ADDR.collectorHttp,
-    grpc: ADDR.collectorGrpc,
-    health: ADDR.collectorHealth,
-    metrics: ADDR.collectorMetrics,
-  };
-  const collectorEnv = (/** @type {Record<string, string>} */ own) => ({
-    ...env,
-    ...own,
-    ...collectorFastEnv(fast, env),
-  });
   /** @type {Record<string, { bin: string, args: string[], env?: NodeJS.ProcessEnv }>} */
   const specs = {};
   if (backends) {

@@ -360,7 +360,9 @@ describe.concurrent('two-tier fault campaign', () => {
       await until(
         'the overflow queue flushed: found + dropped = accepted',
         async () => {
-          const queued = await selfMetric(tightGateway, 'otelcol_exporter_queue_size', { exporter: 'otlp_grpc/jaeger' });
+          const queued = await selfMetric(tightGateway, 'otelcol_exporter_queue_size', {
+            exporter: 'otlp_grpc/jaeger',
+          });
           const found = await own.spanIds('overflow');
           lost = [...beyond.accepted].filter((id) => !found.has(id)).length;
           counted = await dropped();
