@@ -83,6 +83,21 @@ export function isAlive(rec) {
   return sameCommand(rec) && !isZombie(rec.pid);
 }
 
+/**
+ * Whether a process we have just spawned is still running. Unlike `isAlive` it does not compare the command
+ * line: between fork and exec /proc still shows the parent's, which on a loaded machine made a healthy
+ * Prometheus look as if it had exited during startup.
+ * @param {PidRecord} rec
+ */
+export function isStarting(rec) {
+  try {
+    process.kill(rec.pid, 0);
+  } catch {
+    return false;
+  }
+  return !isZombie(rec.pid);
+}
+
 /** @param {PidRecord} rec */
 function sameCommand(rec) {
   try {

@@ -9,7 +9,7 @@ import { buildJaeger } from '../build-jaeger.mjs';
 import { ADDR, gatewayAddress, MAX_GATEWAYS, PROMETHEUS_RETENTION, writeConfigs } from './config.mjs';
 import { check, ensureBackends } from './install.mjs';
 import { layout, REPO_ROOT, STACK_DIR, stateDir } from './paths.mjs';
-import { isAlive, portInUse, readPid, removePid, sleep, startProcess, stopProcess, tail } from './procs.mjs';
+import { isAlive, isStarting, portInUse, readPid, removePid, sleep, startProcess, stopProcess, tail } from './procs.mjs';
 import { formatStatus, usage } from './text.mjs';
 import { COLLECTOR_CONFIGS, FAST_COLLECTOR_ENV, stackCollectorEnvs } from './tiers.mjs';
 
@@ -361,7 +361,7 @@ function pick(env, keys) {
 async function waitHealthy(c, rec) {
   const deadline = Date.now() + c.timeoutMs;
   while (Date.now() < deadline) {
-    if (!isAlive(rec)) {
+    if (!isStarting(rec)) {
       throw new Error(`${c.name} exited during startup; see ${rec.log}:\n${tail(rec.log)}`);
     }
     if (await healthy(c.health)) return;
