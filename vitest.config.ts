@@ -11,6 +11,7 @@ export default defineConfig({
       { find: /^@promptscope\/core$/, replacement: src('core') },
       { find: /^@promptscope\/core\/provider$/, replacement: src('core', 'provider-api') },
       { find: /^@promptscope\/feedback$/, replacement: src('feedback') },
+      { find: /^@promptscope\/route$/, replacement: src('route') },
       { find: /^@promptscope\/testing$/, replacement: src('testing') },
       { find: /^@promptscope\/testing\/vitest$/, replacement: src('testing', 'vitest') },
       { find: /^@promptscope\/instrumentation-openai$/, replacement: src('instrumentation-openai') },

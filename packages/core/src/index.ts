@@ -26,34 +26,6 @@ export {
   withUser,
 } from './context.js';
 export {
-  type AttemptFailure,
-  type AttemptInfo,
-  type AttemptKind,
-  backoffMs,
-  callWithFallback,
-  createRoute,
-  FALLBACK_REASON,
-  type FallbackRule,
-  type RetryOptions,
-  type Route,
-  type RouteOptions,
-  type RouteTarget,
-} from './fallback.js';
-export {
-  type BreakerOptions,
-  type BreakerState,
-  breakerState,
-  resetBreakers,
-} from './fallback-breaker.js';
-export {
-  type ClassifiedError,
-  classifyError,
-  type FailureCategory,
-  type FailureKind,
-  failureClasses,
-  retryAfter,
-} from './fallback-classify.js';
-export {
   ATTR,
   METRIC,
   OPERATION,

@@ -18,8 +18,18 @@ import {
   SpanStatusCode,
   trace,
 } from '@opentelemetry/api';
-import { type AttemptRef, setAttempt } from './context.js';
-import { errorMessage, errorType } from './errors.js';
+import {
+  ATTR,
+  type AttemptRef,
+  BoundedCache,
+  errorMessage,
+  errorType,
+  METRIC,
+  perMeterProvider,
+  SCOPE_NAME,
+  setAttempt,
+  Telemetry,
+} from '@promptscope/core/provider';
 import {
   BREAKER_DEFAULTS,
   type Breaker,
@@ -28,11 +38,8 @@ import {
   breakerFor,
   breakerState,
   type ResolvedBreakerOptions,
-} from './fallback-breaker.js';
-import { type ClassifiedError, classifyError, failureClasses } from './fallback-classify.js';
-import { BoundedCache, perMeterProvider } from './metric-cache.js';
-import { ATTR, METRIC, SCOPE_NAME } from './names.js';
-import { Telemetry } from './recorder.js';
+} from './breaker.js';
+import { type ClassifiedError, classifyError, failureClasses } from './classify.js';
 
 export type AttemptKind = AttemptRef['kind'];
 
