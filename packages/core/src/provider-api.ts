@@ -6,7 +6,7 @@ export { resolveConfig } from './config.js';
 export { type SerializedContent, serializeContent } from './content.js';
 export { type AttemptRef, getAttempt, setAttempt } from './context.js';
 export { type CostResult, loadPriceOverrides, PriceBook } from './cost.js';
-export { errorMessage, errorStatus, errorType } from './errors.js';
+export { errorMessage, errorStatus, errorType, isObject, isRecord } from './errors.js';
 export {
   type ApiMapping,
   PASS_THROUGH,
