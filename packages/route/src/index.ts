@@ -1,6 +1,5 @@
 // `@promptscope/route`: retries, fallback between providers and a circuit breaker around LLM
 // calls, each attempt a span under one route span.
-
 export {
   type BreakerOptions,
   type BreakerState,
@@ -15,17 +14,14 @@ export {
   failureClasses,
   retryAfter,
 } from './classify.js';
-export {
-  type AttemptFailure,
-  type AttemptInfo,
-  type AttemptKind,
-  backoffMs,
-  callWithFallback,
-  createRoute,
-  FALLBACK_REASON,
-  type FallbackRule,
-  type RetryOptions,
-  type Route,
-  type RouteOptions,
-  type RouteTarget,
-} from './fallback.js';
+export { backoffMs, callWithFallback, createRoute, FALLBACK_REASON } from './fallback.js';
+export type {
+  AttemptFailure,
+  AttemptInfo,
+  AttemptKind,
+  FallbackRule,
+  RetryOptions,
+  Route,
+  RouteOptions,
+  RouteTarget,
+} from './types.js';
