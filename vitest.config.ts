@@ -9,7 +9,9 @@ export default defineConfig({
     // Exact matches: '@promptscope/testing' must not also catch '@promptscope/testing/vitest'.
     alias: [
       { find: /^@promptscope\/core$/, replacement: src('core') },
+      { find: /^@promptscope\/core\/provider$/, replacement: src('core', 'provider-api') },
       { find: /^@promptscope\/feedback$/, replacement: src('feedback') },
+      { find: /^@promptscope\/route$/, replacement: src('route') },
       { find: /^@promptscope\/testing$/, replacement: src('testing') },
       { find: /^@promptscope\/testing\/vitest$/, replacement: src('testing', 'vitest') },
       { find: /^@promptscope\/instrumentation-openai$/, replacement: src('instrumentation-openai') },

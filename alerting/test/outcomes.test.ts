@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { endOpenOperations } from '@promptscope/core';
+import { endOpenOperations } from '@promptscope/core/provider';
 import { instrument } from '@promptscope/instrumentation-openai';
 import { withInstrumentation } from '@promptscope/testing';
 import { useEnv } from '@promptscope/testing/vitest';

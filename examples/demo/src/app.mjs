@@ -21,9 +21,10 @@
  * OpenAI directly; what `--real` uses), DEMO_PROMPTS_DIR (the registry, default `../prompts`).
  */
 import Anthropic from '@anthropic-ai/sdk';
-import { createRoute, withSegment } from '@promptscope/core';
+import { withSegment } from '@promptscope/core';
 import { feedbackToken } from '@promptscope/feedback';
 import { createPromptClient } from '@promptscope/prompts';
+import { createRoute } from '@promptscope/route';
 import OpenAI from 'openai';
 import { giveFeedback } from './feedback.mjs';
 import { DEFAULT_CANARY_SHARE, ticketPlan } from './plan.mjs';

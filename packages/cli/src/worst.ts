@@ -11,6 +11,7 @@
  * Spans are merged per trace id and span id, so a trace found twice counts once.
  */
 import { parseArgs } from 'node:util';
+import { ATTR } from '@promptscope/core';
 import { type Io, UsageError } from './io.js';
 
 export const WORST_HELP = `Usage: promptscope worst <prompt> [options]
@@ -270,7 +271,7 @@ export async function findWorst(q: WorstQuery): Promise<WorstResult> {
     q.services && q.services.length > 0
       ? q.services
       : (((await getJson(q, '/api/services')) as { data?: string[] | null }).data ?? []);
-  const tags = encodeURIComponent(JSON.stringify({ 'gen_ai.prompt.name': q.prompt }));
+  const tags = encodeURIComponent(JSON.stringify({ [ATTR.PROMPT_NAME]: q.prompt }));
   const limit = q.searchLimit ?? DEFAULT_SEARCH_LIMIT;
   const found = await Promise.all(
     services.map(
@@ -296,7 +297,7 @@ export async function findWorst(q: WorstQuery): Promise<WorstResult> {
   for (const [traceId, spans] of traces) {
     const byParent = new Map<string, JaegerSpan[]>();
     for (const s of spans.values()) {
-      if (s.tags['gen_ai.evaluation.name'] === undefined || s.parentSpanId === undefined) continue;
+      if (s.tags[ATTR.EVALUATION_NAME] === undefined || s.parentSpanId === undefined) continue;
       const list = byParent.get(s.parentSpanId);
       if (list === undefined) byParent.set(s.parentSpanId, [s]);
       else list.push(s);
@@ -315,8 +316,8 @@ export async function findWorst(q: WorstQuery): Promise<WorstResult> {
     };
     for (const s of spans.values()) {
       const t = s.tags;
-      if (t['gen_ai.prompt.name'] !== q.prompt || t['gen_ai.operation.name'] === undefined) continue;
-      if (t['gen_ai.evaluation.name'] !== undefined) continue;
+      if (t[ATTR.PROMPT_NAME] !== q.prompt || t[ATTR.OPERATION_NAME] === undefined) continue;
+      if (t[ATTR.EVALUATION_NAME] !== undefined) continue;
       seen.add(s.spanId);
       const c: WorstCompletion = {
         traceId,
@@ -326,14 +327,14 @@ export async function findWorst(q: WorstQuery): Promise<WorstResult> {
         service: s.service,
         operation: s.operationName,
         promptName: q.prompt,
-        promptVersion: str(t['gen_ai.prompt.version']),
-        promptLabel: str(t['promptscope.prompt.label']),
-        model: str(t['gen_ai.response.model'] ?? t['gen_ai.request.model']),
-        errorType: str(t['error.type']),
+        promptVersion: str(t[ATTR.PROMPT_VERSION]),
+        promptLabel: str(t[ATTR.PROMPT_LABEL]),
+        model: str(t[ATTR.RESPONSE_MODEL] ?? t[ATTR.REQUEST_MODEL]),
+        errorType: str(t[ATTR.ERROR_TYPE]),
         errorMessage: str(t['otel.status_description']),
         feedback: [],
-        input: str(t['gen_ai.input.messages']),
-        output: str(t['gen_ai.output.messages']),
+        input: str(t[ATTR.INPUT_MESSAGES]),
+        output: str(t[ATTR.OUTPUT_MESSAGES]),
         traceUrl: `${q.jaeger}/trace/${traceId}`,
         traceApiUrl: `${q.jaeger}/api/traces/${traceId}`,
       };
@@ -344,7 +345,7 @@ export async function findWorst(q: WorstQuery): Promise<WorstResult> {
     if (!q.failed) {
       for (const [parent, evaluations] of byParent) {
         if (seen.has(parent)) continue;
-        const first = evaluations.find((e) => e.tags['gen_ai.prompt.name'] === q.prompt);
+        const first = evaluations.find((e) => e.tags[ATTR.PROMPT_NAME] === q.prompt);
         if (first === undefined) continue;
         const t = first.tags;
         const startUs = Math.min(...evaluations.map((e) => e.startUs));
@@ -358,9 +359,9 @@ export async function findWorst(q: WorstQuery): Promise<WorstResult> {
           traceUrl: `${q.jaeger}/trace/${traceId}`,
           traceApiUrl: `${q.jaeger}/api/traces/${traceId}`,
         };
-        if (t['gen_ai.prompt.version'] !== undefined) c.promptVersion = String(t['gen_ai.prompt.version']);
-        if (t['promptscope.prompt.label'] !== undefined) c.promptLabel = String(t['promptscope.prompt.label']);
-        if (t['gen_ai.response.model'] !== undefined) c.model = String(t['gen_ai.response.model']);
+        if (t[ATTR.PROMPT_VERSION] !== undefined) c.promptVersion = String(t[ATTR.PROMPT_VERSION]);
+        if (t[ATTR.PROMPT_LABEL] !== undefined) c.promptLabel = String(t[ATTR.PROMPT_LABEL]);
+        if (t[ATTR.RESPONSE_MODEL] !== undefined) c.model = String(t[ATTR.RESPONSE_MODEL]);
         consider(c, startUs, evaluations);
       }
     }
@@ -384,8 +385,8 @@ export async function findWorst(q: WorstQuery): Promise<WorstResult> {
 export function effectiveFeedback(evaluations: JaegerSpan[]): WorstFeedback[] {
   const latest = new Map<string, JaegerSpan>();
   for (const e of evaluations) {
-    const id = e.tags['promptscope.feedback.id'];
-    const key = `${e.tags['gen_ai.evaluation.name']}\u0000${id === undefined ? `span:${e.spanId}` : `id:${id}`}`;
+    const id = e.tags[ATTR.FEEDBACK_ID];
+    const key = `${e.tags[ATTR.EVALUATION_NAME]}\u0000${id === undefined ? `span:${e.spanId}` : `id:${id}`}`;
     const prev = latest.get(key);
     if (prev === undefined || e.startUs >= prev.startUs) latest.set(key, e);
   }
@@ -394,19 +395,19 @@ export function effectiveFeedback(evaluations: JaegerSpan[]): WorstFeedback[] {
     .map((e) => {
       const t = e.tags;
       const f: WorstFeedback = {
-        evaluation: String(t['gen_ai.evaluation.name']),
+        evaluation: String(t[ATTR.EVALUATION_NAME]),
         time: iso(e.startUs),
         spanId: e.spanId,
         service: e.service,
       };
-      const score = t['gen_ai.evaluation.score.value'];
+      const score = t[ATTR.EVALUATION_SCORE_VALUE];
       if (typeof score === 'number') f.score = score;
       else if (typeof score === 'string' && Number.isFinite(Number(score))) f.score = Number(score);
-      if (t['gen_ai.evaluation.score.label'] !== undefined) f.label = String(t['gen_ai.evaluation.score.label']);
-      if (t['gen_ai.evaluation.explanation'] !== undefined) f.comment = String(t['gen_ai.evaluation.explanation']);
-      if (t['promptscope.feedback.kind'] !== undefined) f.kind = String(t['promptscope.feedback.kind']);
-      if (t['promptscope.feedback.source'] !== undefined) f.source = String(t['promptscope.feedback.source']);
-      if (t['promptscope.feedback.id'] !== undefined) f.id = String(t['promptscope.feedback.id']);
+      if (t[ATTR.EVALUATION_SCORE_LABEL] !== undefined) f.label = String(t[ATTR.EVALUATION_SCORE_LABEL]);
+      if (t[ATTR.EVALUATION_EXPLANATION] !== undefined) f.comment = String(t[ATTR.EVALUATION_EXPLANATION]);
+      if (t[ATTR.FEEDBACK_KIND] !== undefined) f.kind = String(t[ATTR.FEEDBACK_KIND]);
+      if (t[ATTR.FEEDBACK_SOURCE] !== undefined) f.source = String(t[ATTR.FEEDBACK_SOURCE]);
+      if (t[ATTR.FEEDBACK_ID] !== undefined) f.id = String(t[ATTR.FEEDBACK_ID]);
       return f;
     });
 }

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { ModelInfo, ModelPrice } from '@pydantic/genai-prices';
 import { ConfigError, type PriceOverride, validatePriceOverride } from './config.js';
 import { GENAI_PRICES_VERSION, genaiPrices, genaiProviderIds } from './cost-genai.js';
+import { errorMessage } from './errors.js';
 import type { Usage } from './usage.js';
 
 export type CostResult =
@@ -208,7 +209,7 @@ export function loadPriceOverrides(file: string): PriceOverride[] {
     text = readFileSync(file, 'utf8');
   } catch (err) {
     throw new ConfigError(
-      `Cannot read the price overrides file ${file}: ${errMessage(err)}. Check the path given in pricesFile or PROMPTSCOPE_PRICES_FILE.`,
+      `Cannot read the price overrides file ${file}: ${errorMessage(err)}. Check the path given in pricesFile or PROMPTSCOPE_PRICES_FILE.`,
     );
   }
   let data: unknown;
@@ -216,7 +217,7 @@ export function loadPriceOverrides(file: string): PriceOverride[] {
     data = JSON.parse(text);
   } catch (err) {
     throw new ConfigError(
-      `The price overrides file ${file} is not valid JSON (${errMessage(err)}). Expected for example ${example}.`,
+      `The price overrides file ${file} is not valid JSON (${errorMessage(err)}). Expected for example ${example}.`,
     );
   }
   const list =
@@ -295,7 +296,7 @@ function compileMatch(match: string, where: string): RegExp | undefined {
     return new RegExp(m[1], m[2].replace(/[gy]/g, ''));
   } catch (err) {
     throw new ConfigError(
-      `${where}.match ${JSON.stringify(match)} is not a valid regular expression: ${errMessage(err)}`,
+      `${where}.match ${JSON.stringify(match)} is not a valid regular expression: ${errorMessage(err)}`,
     );
   }
 }
@@ -430,10 +431,6 @@ function describe(v: unknown): string {
   if (Array.isArray(v)) return 'an array';
   if (typeof v === 'object') return `an object with fields ${Object.keys(v as object).join(', ') || '(none)'}`;
   return `a ${typeof v}`;
-}
-
-function errMessage(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }
 
 function defaultWarn(message: string): void {

@@ -45,3 +45,16 @@ export function logInternalError(stage: string, err: unknown): void {
       `Please report it. ${errorMessage(err)}`,
   );
 }
+
+/**
+ * A plain object to read fields from: arrays excluded. (`isObject` below keeps arrays, for code that reads
+ * fields off whatever object an SDK hands back.)
+ */
+export function isRecord(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+/** Any non-null object, arrays included. */
+export function isObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object';
+}

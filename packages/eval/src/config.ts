@@ -18,6 +18,7 @@
  *     gated: [production]           # labels that need a passing report (default: production)
  */
 import { readFile } from 'node:fs/promises';
+import { isRecord } from '@promptscope/core/provider';
 import { PROVIDERS, type PromptProvider } from '@promptscope/prompts';
 import { parseDocument } from 'yaml';
 import type { JudgeSettings } from './assert/judge.js';
@@ -48,8 +49,6 @@ export interface Config {
   test: TestConfig;
   promote: { gated: string[] };
 }
-
-const isRecord = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 /** Reads the config file; a missing file (when not asked for explicitly) is the defaults. */
 export async function loadConfig(file: string, required = false): Promise<Config> {

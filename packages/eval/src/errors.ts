@@ -1,3 +1,4 @@
+import { errorMessage } from '@promptscope/core/provider';
 /**
  * What went wrong, sorted by who must act. The CLI maps both to exit code 2 ("nothing ran properly"); a
  * failed gate is not an error but a verdict (exit 1).
@@ -33,6 +34,5 @@ export class HarvestError extends Error {
   }
 }
 
-export function describeError(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
+/** The message of a thrown value (core's one helper, under the name eval's modules use). */
+export const describeError = errorMessage;

@@ -11,15 +11,8 @@ import {
   trace,
 } from '@opentelemetry/api';
 import { type Logger, type LoggerProvider, logs, SeverityNumber } from '@opentelemetry/api-logs';
-import {
-  ATTR,
-  BoundedCache,
-  type CompletionRef,
-  completionOf,
-  getPrompt,
-  METRIC,
-  perMeterProvider,
-} from '@promptscope/core';
+import { type CompletionRef, completionOf, getPrompt } from '@promptscope/core';
+import { ATTR, BoundedCache, METRIC, perMeterProvider } from '@promptscope/core/provider';
 import { FeedbackError } from './errors.js';
 import {
   checkEvaluation,

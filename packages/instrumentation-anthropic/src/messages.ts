@@ -10,7 +10,7 @@ import {
   type StreamObserver,
   serverAddress,
   type Usage,
-} from '@promptscope/core';
+} from '@promptscope/core/provider';
 import { inputMessages, outputMessages, StreamContent, systemInstructions, toolDefinitions } from './content.js';
 
 type Obj = Record<string, unknown>;

@@ -1,4 +1,4 @@
-import { findClientClass, PASS_THROUGH, type ProviderSpec, type Target } from '@promptscope/core';
+import { findClientClass, PASS_THROUGH, type ProviderSpec, type Target } from '@promptscope/core/provider';
 import { messages } from './messages.js';
 import { PACKAGE_NAME, PACKAGE_VERSION, SUPPORTED_VERSIONS } from './version.js';
 

@@ -1,5 +1,5 @@
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import { Operation } from '@promptscope/core';
+import { Operation } from '@promptscope/core/provider';
 import type { ErrorShape, Outcome } from '@promptscope/testing';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { PACKAGE_NAME } from '../src/index.js';

@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import { PriceBook } from '@promptscope/core';
+import { PriceBook } from '@promptscope/core/provider';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { PACKAGE_NAME } from '../src/index.js';
 import { type Any, API_KEY, bothWays, diagnostics, loadMajor, MAJORS, type Major, only, useEnv } from './helpers.js';

@@ -1,4 +1,4 @@
-import { PriceBook } from '@promptscope/core';
+import { PriceBook } from '@promptscope/core/provider';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type Any, client, instrumented, loadMajor, MAJORS, only, useEnv } from './helpers.js';
 

@@ -1,3 +1,4 @@
+import { OPERATION } from '@promptscope/core';
 import type {
   ApiMapping,
   Operation,
@@ -7,8 +8,7 @@ import type {
   StreamOutcome,
   Telemetry,
   Usage,
-} from '@promptscope/core';
-import { OPERATION } from '@promptscope/core';
+} from '@promptscope/core/provider';
 import { chatInputMessages, chatOutputMessages, chatStreamAccumulator, toolDefinitions } from './content.js';
 import { type ClientLike, isRecord, requestAttributes, responseAttributes, serverOf } from './request.js';
 

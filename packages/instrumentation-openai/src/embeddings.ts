@@ -1,6 +1,6 @@
 import type { Attributes } from '@opentelemetry/api';
-import type { ApiMapping, Prepared } from '@promptscope/core';
 import { ATTR, OPERATION } from '@promptscope/core';
+import type { ApiMapping, Prepared } from '@promptscope/core/provider';
 import { type ClientLike, isRecord, serverOf } from './request.js';
 
 /** `embeddings.create`. The conventions define no content attributes for embeddings input. */

@@ -4,7 +4,7 @@ import {
   manualInstrument,
   ProviderInstrumentation,
   type ProviderInstrumentationConfig,
-} from '@promptscope/core';
+} from '@promptscope/core/provider';
 import { OPENAI } from './patch.js';
 
 export { PACKAGE_NAME, PACKAGE_VERSION, SUPPORTED_VERSIONS } from './version.js';

@@ -1,4 +1,4 @@
-import { findClientClass, type ProviderSpec, type Target } from '@promptscope/core';
+import { findClientClass, type ProviderSpec, type Target } from '@promptscope/core/provider';
 import { chatCompletions } from './chat.js';
 import { embeddings } from './embeddings.js';
 import { responses } from './responses.js';

@@ -1,5 +1,5 @@
 import type { Attributes } from '@opentelemetry/api';
-import { ATTR, PROVIDER, serverAddress } from '@promptscope/core';
+import { ATTR, PROVIDER, serverAddress } from '@promptscope/core/provider';
 
 /** The parts of an `openai` client instance we read. */
 export interface ClientLike {

@@ -1,3 +1,4 @@
+import { OPERATION } from '@promptscope/core';
 import type {
   ApiMapping,
   Operation,
@@ -6,8 +7,7 @@ import type {
   StreamObserver,
   StreamOutcome,
   Usage,
-} from '@promptscope/core';
-import { OPERATION } from '@promptscope/core';
+} from '@promptscope/core/provider';
 import { responsesFinishReason, responsesInput, responsesOutput, toolDefinitions } from './content.js';
 import { type ClientLike, isRecord, requestAttributes, responseAttributes, serverOf } from './request.js';
 

@@ -1,4 +1,4 @@
-import { Operation, PriceBook } from '@promptscope/core';
+import { Operation, PriceBook } from '@promptscope/core/provider';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   type AnyModule,

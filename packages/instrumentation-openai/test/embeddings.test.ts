@@ -1,4 +1,4 @@
-import { PriceBook } from '@promptscope/core';
+import { PriceBook } from '@promptscope/core/provider';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   type AnyClient,

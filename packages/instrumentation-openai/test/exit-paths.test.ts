@@ -1,4 +1,4 @@
-import { endOpenOperations } from '@promptscope/core';
+import { endOpenOperations } from '@promptscope/core/provider';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   type AnyClient,

@@ -1,5 +1,5 @@
 import { metrics } from '@opentelemetry/api';
-import { patchModule, unpatchModule } from '@promptscope/core';
+import { patchModule, unpatchModule } from '@promptscope/core/provider';
 import { createOtelHarness, startFakeProvider } from '@promptscope/testing';
 import { expect, it } from 'vitest';
 import { OpenAIInstrumentation } from '../src/index.js';
@@ -27,7 +27,7 @@ it('records metrics to an SDK registered after the instrumentation was set up', 
 });
 
 it('makes the call untouched when starting the span itself fails', async () => {
-  const { Telemetry } = await import('@promptscope/core');
+  const { Telemetry } = await import('@promptscope/core/provider');
   const telemetry = new Telemetry({}, {});
   telemetry.setTracerProvider({
     getTracer: () => ({

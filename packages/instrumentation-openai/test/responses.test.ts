@@ -1,4 +1,4 @@
-import { PriceBook } from '@promptscope/core';
+import { PriceBook } from '@promptscope/core/provider';
 import { DEFAULT_CONTENT } from '@promptscope/testing';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {

@@ -1,5 +1,6 @@
 import { diag, type MeterProvider } from '@opentelemetry/api';
-import { type PromptRef, setPromptVariables, withPrompt } from '@promptscope/core';
+import { type PromptRef, withPrompt } from '@promptscope/core';
+import { setPromptVariables } from '@promptscope/core/provider';
 import { describe, PromptError, type PromptErrorCode } from './errors.js';
 import { type LabelPointer, type Labels, parseLabels } from './labels.js';
 import { PromptMetrics } from './metrics.js';

@@ -1,5 +1,5 @@
 import type { Attributes, MeterProvider } from '@opentelemetry/api';
-import { BoundedCache, perMeterProvider, SCOPE_NAME } from '@promptscope/core';
+import { BoundedCache, perMeterProvider, SCOPE_NAME } from '@promptscope/core/provider';
 
 export const PROMPT_METRIC = {
   /** Refreshes (and cold loads) that failed and left the last good copy, or the bundled one, in use. */

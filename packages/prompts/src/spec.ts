@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { isRecord } from '@promptscope/core/provider';
 import { parseDocument, YAMLError } from 'yaml';
 import { PromptError } from './errors.js';
 
@@ -129,10 +130,6 @@ export function parseSpec(
 
 function fail(where: string, what: string): never {
   throw new PromptError('invalid', `${where}: ${what}`, { location: where });
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
 export function validateSpec(doc: unknown, where: string, expected?: { name?: string; version?: number }): PromptSpec {

@@ -1,5 +1,5 @@
 import { metrics } from '@opentelemetry/api';
-import { endOpenOperations } from '@promptscope/core';
+import { endOpenOperations } from '@promptscope/core/provider';
 import { AnthropicInstrumentation } from '@promptscope/instrumentation-anthropic';
 import { OpenAIInstrumentation, type OpenAIInstrumentationConfig } from '@promptscope/instrumentation-openai';
 import { defaultWarn, type Env, type RegisterSettings, readSettings, type SdkMode, type Warn } from './env.js';

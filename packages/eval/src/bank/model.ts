@@ -1,3 +1,4 @@
+import { isRecord } from '@promptscope/core/provider';
 /**
  * The test bank of one prompt, `prompt-tests/<prompt>.yaml`: its cases, each with variables, assertions and
  * where it came from. Validation names the file, the case and the field (with its line), so a reviewer can
@@ -86,10 +87,6 @@ const SOURCE_FIELDS = new Set([
 ]);
 const ID_RE = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/;
 const KNOWN = new Set<string>(ASSERTION_TYPES);
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
-}
 
 class Checker {
   constructor(

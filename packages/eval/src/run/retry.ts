@@ -3,7 +3,7 @@
  * `retry-after` has passed (rate limits are per account, not per request); 5xx, 529, timeouts and
  * connection errors are retried with backoff; anything else (a 400, a bad key) fails at once.
  */
-import { backoffMs, classifyError } from '@promptscope/core';
+import { backoffMs, classifyError } from '@promptscope/route';
 import { describeError, InfraError } from '../errors.js';
 
 export interface RetryOptions {

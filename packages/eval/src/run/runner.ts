@@ -15,7 +15,8 @@ import {
   type TracerProvider,
   trace,
 } from '@opentelemetry/api';
-import { ATTR, setRunAttributes, withPrompt } from '@promptscope/core';
+import { withPrompt } from '@promptscope/core';
+import { ATTR, setRunAttributes } from '@promptscope/core/provider';
 import { evaluateAssertion, type Grader, runPasses } from '../assert/evaluate.js';
 import { DEFAULT_JUDGE, type JudgeSettings, judgeRequest } from '../assert/judge.js';
 import type { Assertion } from '../assert/types.js';

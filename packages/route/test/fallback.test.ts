@@ -1,4 +1,5 @@
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import { ATTR, METRIC } from '@promptscope/core';
 import { instrument as instrumentAnthropic } from '@promptscope/instrumentation-anthropic';
 import { instrument as instrumentOpenAI } from '@promptscope/instrumentation-openai';
 import type { Script } from '@promptscope/testing';
@@ -6,15 +7,7 @@ import { useEnv } from '@promptscope/testing/vitest';
 import * as anthropicModule from 'anthropic-v1';
 import * as openaiModule from 'openai-v6';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import {
-  ATTR,
-  callWithFallback,
-  createRoute,
-  METRIC,
-  type RouteOptions,
-  type RouteTarget,
-  resetBreakers,
-} from '../src/index.js';
+import { callWithFallback, createRoute, type RouteOptions, type RouteTarget, resetBreakers } from '../src/index.js';
 
 // The real SDKs (retries off, as the README asks) against the fake provider, with both instrumentations
 // on: the span tree is what a user would see. Sleeps and jitter are injected so the tests are fast and

@@ -8,121 +8,20 @@
  * provider span, and one count. With the SDK retrying underneath, its hidden retries would multiply ours
  * and never show.
  */
-import {
-  type Attributes,
-  type Context,
-  type Counter,
-  context,
-  type Span,
-  SpanKind,
-  SpanStatusCode,
-  trace,
-} from '@opentelemetry/api';
-import { type AttemptRef, setAttempt } from './context.js';
-import { errorMessage, errorType } from './errors.js';
-import {
-  BREAKER_DEFAULTS,
-  type Breaker,
-  type BreakerOptions,
-  type BreakerState,
-  breakerFor,
-  breakerState,
-  type ResolvedBreakerOptions,
-} from './fallback-breaker.js';
-import { type ClassifiedError, classifyError, failureClasses } from './fallback-classify.js';
-import { BoundedCache, perMeterProvider } from './metric-cache.js';
-import { ATTR, METRIC, SCOPE_NAME } from './names.js';
-import { Telemetry } from './recorder.js';
-
-export type AttemptKind = AttemptRef['kind'];
-
-/** What a target's call is told about the attempt it is making. */
-export interface AttemptInfo {
-  /** 1-based, across every target of the logical call. */
-  number: number;
-  /**
-   * `initial` for the call's first attempt (on whichever target: a primary skipped by its open breaker
-   * shows as a `breaker_open` fallback), `retry` for another on the same target, `fallback` for the
-   * first attempt on each later target.
-   */
-  kind: AttemptKind;
-  route: string;
-  target: string;
-  /** The caller's signal (a fresh, never-aborted one per call when the caller gave none): pass it to the SDK call. */
-  signal: AbortSignal;
-  /** The backoff waited before this attempt (0 unless it is a retry). */
-  delayMs: number;
-}
-
-export interface RouteTarget<T, I = void> {
-  /** Unique within the route: names the target in spans, metrics and the breaker. */
-  name: string;
-  /** `gen_ai.provider.name` of the target, for the provider error counter (e.g. `openai`). */
-  provider?: string;
-  model?: string;
-  /** Makes one SDK call. Pass `attempt.signal` on; create the client with `maxRetries: 0`. */
-  call: (attempt: AttemptInfo, input: I) => Promise<T>;
-}
-
-export interface RetryOptions {
-  /** Retries per target after the first attempt (default 2, like the SDKs). */
-  attempts?: number;
-  /** Backoff before retry n (0-based) is `min(maxDelayMs, initialDelayMs × 2ⁿ)` minus up to `jitter` of it. */
-  initialDelayMs?: number;
-  maxDelayMs?: number;
-  /** Fraction of the backoff taken off at random, 0..1 (default 0.25). */
-  jitter?: number;
-  /** Wait what `retry-after-ms` / `retry-after` asks instead of the backoff (default true). */
-  respectRetryAfter?: boolean;
-  /**
-   * Total time the whole logical call may spend waiting between attempts (default 60 000 ms). A wait that
-   * would exceed what is left is not made: the call falls back to the next target instead.
-   */
-  maxTotalWaitMs?: number;
-}
-
-/** A provider failure that ended (or may end) the attempts on a target, for a `fallbackOn` function. */
-export interface AttemptFailure {
-  error: unknown;
-  classified: ClassifiedError;
-  target: string;
-  /** True when this target cannot be tried again: retries used up, the wait budget spent, or its breaker opened. */
-  exhausted: boolean;
-}
-
-/**
- * When to move on to the next target after a provider failure (caller errors such as 400 never do).
- * A list falls back at once on any error that answers to one of its names (`'429'`, `'5xx'`,
- * `'rate_limit'`, `'timeout'`, `'connection'`, an `error.type`), and after a target is exhausted when
- * it holds `'retries_exhausted'`. A function returning true falls back at once; returning false retries
- * while the target can be retried, and throws to the caller once it cannot.
- * Default `['retries_exhausted']`: retry each target, then fall back.
- */
-export type FallbackRule = readonly string[] | ((failure: AttemptFailure) => boolean);
-
-export interface RouteOptions<T, I = void> {
-  /** Low-cardinality: it is a span and metric attribute, and keys the breakers. */
-  name: string;
-  /** Tried in order. */
-  targets: readonly RouteTarget<T, I>[];
-  retry?: RetryOptions;
-  fallbackOn?: FallbackRule;
-  /** Per-target circuit breaker, in this process (default on); `false` turns it off. */
-  breaker?: BreakerOptions | false;
-  /** Where spans and metrics go (default: a shared instance on the global OTel providers). */
-  telemetry?: Telemetry;
-  /** For tests: a source of randomness in [0, 1) for the jitter, a sleep, and a clock for the breaker. */
-  random?: () => number;
-  sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
-  now?: () => number;
-}
-
-export interface Route<T, I = void> {
-  readonly name: string;
-  call(input: I, options?: { signal?: AbortSignal }): Promise<T>;
-  /** The breaker state of a target in this process. */
-  breakerState(target: string): BreakerState;
-}
+import { type Context, context, type Span, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { ATTR, type AttemptRef, errorMessage, errorType, setAttempt, type Telemetry } from '@promptscope/core/provider';
+import { BREAKER_DEFAULTS, type Breaker, breakerFor, breakerState, type ResolvedBreakerOptions } from './breaker.js';
+import { classifyError, failureClasses } from './classify.js';
+import { Recorder, type RouteInstruments, routeInstruments, sharedTelemetry } from './record.js';
+import type {
+  AttemptFailure,
+  AttemptInfo,
+  AttemptKind,
+  FallbackRule,
+  Route,
+  RouteOptions,
+  RouteTarget,
+} from './types.js';
 
 /** Why a routed call left a target, on `promptscope.route.fallbacks`: an `error.type`, or one of these. */
 export const FALLBACK_REASON = {
@@ -448,88 +347,4 @@ async function runTarget<T, I>(
     rec.attempt(target.name, kind, 'success');
     return { ok: true, value };
   }
-}
-
-// ---- metrics ----
-
-interface RouteInstruments {
-  attempts: Counter;
-  providerErrors: Counter;
-  fallbacks: Counter;
-  attributeSets: BoundedCache<Attributes>;
-}
-
-const routeInstrumentsFor = perMeterProvider(SCOPE_NAME, (meter) => ({
-  attempts: meter.createCounter(METRIC.ROUTE_ATTEMPTS, {
-    unit: '{attempt}',
-    description: 'Attempts of routed calls, by route, target, attempt kind and outcome',
-  }),
-  providerErrors: meter.createCounter(METRIC.PROVIDER_ERRORS, {
-    unit: '{error}',
-    description: 'Failed attempts of routed calls, by provider, target and error.type',
-  }),
-  fallbacks: meter.createCounter(METRIC.ROUTE_FALLBACKS, {
-    unit: '{fallback}',
-    description: 'Routed calls moving from one target to the next, by from, to and reason',
-  }),
-  attributeSets: new BoundedCache<Attributes>(),
-}));
-
-function routeInstruments(telemetry: Telemetry): RouteInstruments {
-  return routeInstrumentsFor(telemetry.instruments().provider);
-}
-
-/** Records the counters of one logical call; never throws into it. */
-class Recorder {
-  constructor(
-    private readonly route: string,
-    private readonly telemetry: Telemetry,
-    private readonly inst: RouteInstruments | undefined,
-  ) {}
-
-  attempt(target: string, kind: AttemptKind, outcome: 'success' | 'error'): void {
-    this.add('attempts', `a\u0000${this.route}\u0000${target}\u0000${kind}\u0000${outcome}`, () => ({
-      [ATTR.ROUTE_NAME]: this.route,
-      [ATTR.ROUTE_TARGET]: target,
-      [ATTR.ATTEMPT_KIND]: kind,
-      [ATTR.ATTEMPT_OUTCOME]: outcome,
-    }));
-  }
-
-  providerError(target: string, provider: string | undefined, type: string): void {
-    this.add('providerErrors', `e\u0000${this.route}\u0000${target}\u0000${provider ?? ''}\u0000${type}`, () => {
-      const attrs: Attributes = { [ATTR.ROUTE_NAME]: this.route, [ATTR.ROUTE_TARGET]: target, [ATTR.ERROR_TYPE]: type };
-      if (provider !== undefined) attrs[ATTR.PROVIDER_NAME] = provider;
-      return attrs;
-    });
-  }
-
-  fallback(from: string, to: string, reason: string): void {
-    this.add('fallbacks', `f\u0000${this.route}\u0000${from}\u0000${to}\u0000${reason}`, () => ({
-      [ATTR.ROUTE_NAME]: this.route,
-      [ATTR.FALLBACK_FROM]: from,
-      [ATTR.FALLBACK_TO]: to,
-      [ATTR.FALLBACK_REASON]: reason,
-    }));
-  }
-
-  private add(counter: 'attempts' | 'providerErrors' | 'fallbacks', key: string, build: () => Attributes): void {
-    const inst = this.inst;
-    if (inst === undefined) return;
-    try {
-      inst[counter].add(
-        1,
-        inst.attributeSets.get(key, () => Object.freeze(build())),
-      );
-    } catch (err) {
-      this.telemetry.internalError('route.metrics', err);
-    }
-  }
-}
-
-let shared: Telemetry | undefined;
-
-function sharedTelemetry(): Telemetry {
-  shared ??= new Telemetry();
-  return shared;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BREAKER_DEFAULTS, Breaker } from '../src/fallback-breaker.js';
+import { BREAKER_DEFAULTS, Breaker } from '../src/breaker.js';
 
 const opts = { ...BREAKER_DEFAULTS, windowMs: 10_000, minRequests: 4, failureRatio: 0.5, cooldownMs: 5_000 };
 

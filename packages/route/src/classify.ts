@@ -1,4 +1,4 @@
-import { errorType } from './errors.js';
+import { errorType } from '@promptscope/core/provider';
 
 /**
  * What a failed attempt means for a routed call, decided once per error:
