@@ -93,6 +93,7 @@ export {
   patchModule,
   unpatchModule,
 } from './provider.js';
+export { type NamedServer, parseProviderURLs, providerOfBaseURL } from './provider-url.js';
 export {
   endOpenOperations,
   Operation,
