@@ -1,5 +1,5 @@
 import type { Attributes } from '@opentelemetry/api';
-import { ATTR, PROVIDER, serverAddress } from '@promptscope/core/provider';
+import { ATTR, PROVIDER, providerOfBaseURL, serverAddress } from '@promptscope/core/provider';
 
 /** The parts of an `openai` client instance we read. */
 export interface ClientLike {
@@ -15,7 +15,10 @@ export interface Server {
 
 const providers = new WeakMap<object, Server>();
 
-/** Provider and server from the client: `AzureOpenAI` (or an Azure host) is `azure.ai.openai`. */
+/**
+ * Provider and server from the client: `AzureOpenAI` is `azure.ai.openai`; any other client is named from its
+ * `baseURL` (OpenAI-compatible servers, see core's provider-url), and `openai` when the URL is not recognised.
+ */
 export function serverOf(client: ClientLike | undefined): Server {
   if (client === undefined || client === null || typeof client !== 'object') {
     return { provider: PROVIDER.OPENAI, address: undefined, port: undefined };
@@ -27,7 +30,8 @@ export function serverOf(client: ClientLike | undefined): Server {
       client.constructor?.name === 'AzureOpenAI' ||
       (address !== undefined &&
         (address.endsWith('.openai.azure.com') || address.endsWith('.cognitiveservices.azure.com')));
-    server = { provider: azure ? PROVIDER.AZURE_OPENAI : PROVIDER.OPENAI, address, port };
+    const provider = azure ? PROVIDER.AZURE_OPENAI : (providerOfBaseURL(client.baseURL) ?? PROVIDER.OPENAI);
+    server = { provider, address, port };
     providers.set(client, server);
   }
   return server;
