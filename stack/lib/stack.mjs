@@ -9,7 +9,17 @@ import { buildJaeger } from '../build-jaeger.mjs';
 import { ADDR, gatewayAddress, MAX_GATEWAYS, PROMETHEUS_RETENTION, writeConfigs } from './config.mjs';
 import { check, ensureBackends } from './install.mjs';
 import { layout, REPO_ROOT, STACK_DIR, stateDir } from './paths.mjs';
-import { isAlive, isStarting, portInUse, readPid, removePid, sleep, startProcess, stopProcess, tail } from './procs.mjs';
+import {
+  isAlive,
+  isStarting,
+  portInUse,
+  readPid,
+  removePid,
+  sleep,
+  startProcess,
+  stopProcess,
+  tail,
+} from './procs.mjs';
 import { formatStatus, usage } from './text.mjs';
 import { COLLECTOR_CONFIGS, FAST_COLLECTOR_ENV, stackCollectorEnvs } from './tiers.mjs';
 

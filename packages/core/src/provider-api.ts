@@ -40,6 +40,7 @@ export {
   patchModule,
   unpatchModule,
 } from './provider.js';
+export { type NamedServer, parseProviderURLs, providerOfBaseURL } from './provider-url.js';
 export {
   endOpenOperations,
   Operation,
@@ -55,6 +56,5 @@ export {
   setRunAttributes,
 } from './run-context.js';
 export { type ServerAddress, serverAddress } from './server.js';
-export { type NamedServer, parseProviderURLs, providerOfBaseURL } from './provider-url.js';
 export { observeResult, type ResultHandlers, type StreamObserver } from './stainless.js';
 export type { Usage } from './usage.js';
