@@ -459,7 +459,7 @@ function report(ctx) {
     '- Wall = median of per-call `performance.now()` times; CPU = `process.cpuUsage()` (user+system, all threads) over the N calls ÷ N; ' +
       'heap = `heapUsed` after `gc()` at the end; first-chunk delay = from the first SSE bytes becoming readable at the transport ' +
       "(inproc: the body stream's pull; loopback: a relay of the real body) to the caller's `for await` receiving the first chunk. " +
-      `Per-chunk = added stream time ÷ ${CHUNKS} (as in reference/performance.md); marginal per-chunk = (added stream − added plain) ÷ ${CHUNKS}.`,
+      `Per-chunk = added stream time ÷ ${CHUNKS} (the usual way to state per-chunk overhead); marginal per-chunk = (added stream − added plain) ÷ ${CHUNKS}.`,
   );
   p();
 
@@ -489,7 +489,7 @@ function report(ctx) {
   }
   p();
   p(
-    'Known differences (reference/performance.md, anchors.md): only contrib and promptscope emit metrics; promptscope also records time to first chunk, ' +
+    'Known differences between the variants: only contrib and promptscope emit metrics; promptscope also records time to first chunk, ' +
       'cost and stream outcome; traceloop ignores the stream usage chunk; openinference tees the stream and reads the second branch in the background; ' +
       'contrib puts content in log records, the others on span attributes. ' +
       'Anthropic: only promptscope emits metrics; traceloop re-wraps the stream, reads usage from message_start and ' +

@@ -1,7 +1,7 @@
 // The one place that names promptscope's metrics as Prometheus stores them, and their labels.
 //
 // Path: app (OTel JS SDK) -> OTLP -> collector -> prometheusremotewrite exporter
-// (translation_strategy UnderscoreEscapingWithSuffixes, the default). Rules (reference/backends.md §2f):
+// (translation_strategy UnderscoreEscapingWithSuffixes, the default). Rules (the collector's OTLP-to-Prometheus translation):
 // dots -> `_`; unit `s` -> `_seconds`; units in braces (`{token}`, `{USD}`, `{call}`, `{error}`) add nothing;
 // counters get `_total`; histograms then get `_bucket`/`_sum`/`_count`. Resource `service.name` -> `job`.
 // The alert rules (alerting/rules.mjs) import this module too: correct a name here and regenerate both.

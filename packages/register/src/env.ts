@@ -29,9 +29,15 @@ const SIGNAL_ENV: Record<Signal, string> = { traces: 'TRACES', metrics: 'METRICS
 /** `auto`: start an SDK unless one is already registered; `off`: never start one, only instrument. */
 export type SdkMode = 'auto' | 'off';
 
+/** The exporter names of OTEL_<SIGNAL>_EXPORTER that register builds. */
+export type ExporterName = 'otlp' | 'console';
+const EXPORTER_NAMES: readonly ExporterName[] = ['otlp', 'console'];
+
 export interface SignalSettings {
   /** false when OTEL_<SIGNAL>_EXPORTER=none. */
   enabled: boolean;
+  /** Every exporter the signal goes to, in the order given (empty when disabled). */
+  exporters: ExporterName[];
   protocol: OtlpProtocol;
 }
 
@@ -101,15 +107,37 @@ function protocolFor(env: Env, signal: Signal, warn: Warn): OtlpProtocol {
   return REGISTER_DEFAULTS.protocol;
 }
 
-function exporterEnabled(env: Env, signal: Signal, warn: Warn): boolean {
+/**
+ * OTEL_<SIGNAL>_EXPORTER as the OTel SDK reads it: a comma list of otlp, console and none. Other values the
+ * specification names (zipkin, prometheus) need exporters register does not bundle; they are skipped with
+ * a warning that says how to get them, and the signal keeps its other exporters (otlp when none is left).
+ */
+function exportersFor(env: Env, signal: Signal, warn: Warn): ExporterName[] {
   const name = `OTEL_${SIGNAL_ENV[signal]}_EXPORTER`;
   const v = raw(env, name);
-  if (v === undefined) return true;
-  const list = v.split(',').map((s) => s.trim().toLowerCase());
-  if (list.includes('none')) return false;
-  if (list.every((s) => s === 'otlp')) return true;
-  warn(`${name}=${JSON.stringify(env[name])}: @promptscope/register supports otlp and none. Using otlp.`);
-  return true;
+  if (v === undefined) return ['otlp'];
+  const list = v
+    .split(',')
+    .map((s) => s.trim().toLowerCase())
+    .filter((s) => s !== '');
+  if (list.includes('none')) return [];
+  const known = [...new Set(list.filter((s): s is ExporterName => (EXPORTER_NAMES as string[]).includes(s)))];
+  const unknown = list.filter((s) => !(EXPORTER_NAMES as string[]).includes(s));
+  if (unknown.length > 0) {
+    const using = known.length > 0 ? known : ['otlp'];
+    warn(
+      `${name}=${JSON.stringify(env[name])}: @promptscope/register builds otlp, console and none, not ` +
+        `${unknown.join(', ')}. Using ${using.join(', ')}. For another exporter, start your own OpenTelemetry SDK ` +
+        'with it and set PROMPTSCOPE_SDK=off.',
+    );
+    return known.length > 0 ? known : ['otlp'];
+  }
+  return known.length > 0 ? known : ['otlp'];
+}
+
+function signal(env: Env, name: Signal, warn: Warn): SignalSettings {
+  const exporters = exportersFor(env, name, warn);
+  return { enabled: exporters.length > 0, exporters, protocol: protocolFor(env, name, warn) };
 }
 
 export function readSettings(env: Env = process.env, warnOnce: Warn = defaultWarn): RegisterSettings {
@@ -153,9 +181,9 @@ export function readSettings(env: Env = process.env, warnOnce: Warn = defaultWar
   return {
     disabled,
     sdk,
-    traces: { enabled: exporterEnabled(env, 'traces', warn), protocol: protocolFor(env, 'traces', warn) },
-    metrics: { enabled: exporterEnabled(env, 'metrics', warn), protocol: protocolFor(env, 'metrics', warn) },
-    logs: { enabled: exporterEnabled(env, 'logs', warn), protocol: protocolFor(env, 'logs', warn) },
+    traces: signal(env, 'traces', warn),
+    metrics: signal(env, 'metrics', warn),
+    logs: signal(env, 'logs', warn),
     metricExportIntervalMs,
     metricExportTimeoutMs,
     shutdownTimeoutMs: envMillis(env, REGISTER_ENV.SHUTDOWN_TIMEOUT_MS, REGISTER_DEFAULTS.shutdownTimeoutMs, warn),

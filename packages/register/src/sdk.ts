@@ -1,5 +1,11 @@
 import { metrics, trace } from '@opentelemetry/api';
-import { NodeSDK, type NodeSDKConfiguration, logs as sdkLogs, metrics as sdkMetrics } from '@opentelemetry/sdk-node';
+import {
+  NodeSDK,
+  type NodeSDKConfiguration,
+  logs as sdkLogs,
+  metrics as sdkMetrics,
+  tracing as sdkTracing,
+} from '@opentelemetry/sdk-node';
 import type { RegisterSettings } from './env.js';
 import { type ExportGate, logExporter, metricExporter, traceExporter } from './exporters.js';
 
@@ -32,25 +38,34 @@ export function buildSdk(
   instrumentations: NodeSDKConfiguration['instrumentations'],
   gate?: ExportGate,
 ): NodeSDK {
-  const metricReaders = settings.metrics.enabled
-    ? [
-        new sdkMetrics.PeriodicExportingMetricReader({
-          exporter: metricExporter(settings.metrics.protocol, gate),
-          exportIntervalMillis: settings.metricExportIntervalMs,
-          exportTimeoutMillis: settings.metricExportTimeoutMs,
-        }),
-      ]
-    : [];
-  const logRecordProcessors = settings.logs.enabled
-    ? [new sdkLogs.BatchLogRecordProcessor({ exporter: logExporter(settings.logs.protocol, gate) })]
-    : [];
-  return new NodeSDK({
-    // An empty list (not undefined) keeps NodeSDK from building its own from OTEL_* variables.
-    ...(settings.traces.enabled
+  // Console exporters write synchronously, so they get simple processors: what a user debugging expects
+  // (each span as it ends), and nothing left in a batch when the process exits.
+  const metricReaders = settings.metrics.exporters.map(
+    (name) =>
+      new sdkMetrics.PeriodicExportingMetricReader({
+        exporter:
+          name === 'console' ? new sdkMetrics.ConsoleMetricExporter() : metricExporter(settings.metrics.protocol, gate),
+        exportIntervalMillis: settings.metricExportIntervalMs,
+        exportTimeoutMillis: settings.metricExportTimeoutMs,
+      }),
+  );
+  const logRecordProcessors = settings.logs.exporters.map((name) =>
+    name === 'console'
+      ? new sdkLogs.SimpleLogRecordProcessor({ exporter: new sdkLogs.ConsoleLogRecordExporter() })
+      : new sdkLogs.BatchLogRecordProcessor({ exporter: logExporter(settings.logs.protocol, gate) }),
+  );
+  const traces = settings.traces.exporters;
+  // OTLP alone goes through NodeSDK's own span batching (it reads OTEL_BSP_*). Otherwise we build the
+  // processors; an empty list (not undefined) keeps NodeSDK from building its own from OTEL_* variables.
+  const spans =
+    traces.length === 1 && traces[0] === 'otlp'
       ? { traceExporter: traceExporter(settings.traces.protocol, gate) }
-      : { spanProcessors: [] }),
-    metricReaders,
-    logRecordProcessors,
-    instrumentations,
-  });
+      : {
+          spanProcessors: traces.map((name) =>
+            name === 'console'
+              ? new sdkTracing.SimpleSpanProcessor(new sdkTracing.ConsoleSpanExporter())
+              : new sdkTracing.BatchSpanProcessor(traceExporter(settings.traces.protocol, gate)),
+          ),
+        };
+  return new NodeSDK({ ...spans, metricReaders, logRecordProcessors, instrumentations });
 }

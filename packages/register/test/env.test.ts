@@ -14,9 +14,9 @@ describe('readSettings', () => {
     expect(settings).toEqual({
       disabled: false,
       sdk: 'auto',
-      traces: { enabled: true, protocol: 'http/protobuf' },
-      metrics: { enabled: true, protocol: 'http/protobuf' },
-      logs: { enabled: true, protocol: 'http/protobuf' },
+      traces: { enabled: true, exporters: ['otlp'], protocol: 'http/protobuf' },
+      metrics: { enabled: true, exporters: ['otlp'], protocol: 'http/protobuf' },
+      logs: { enabled: true, exporters: ['otlp'], protocol: 'http/protobuf' },
       metricExportIntervalMs: 60_000,
       metricExportTimeoutMs: 30_000,
       shutdownTimeoutMs: 5_000,
@@ -73,5 +73,29 @@ describe('readSettings', () => {
     expect(settings.logs.enabled).toBe(false);
     expect(settings.traces.enabled).toBe(true);
     expect(warnings[0]).toContain('OTEL_TRACES_SAMPLER="sometimes"');
+  });
+
+  it("OTEL_<SIGNAL>_EXPORTER takes the SDK's comma list: otlp, console, none", () => {
+    const { settings, warnings } = read({
+      OTEL_TRACES_EXPORTER: 'console',
+      OTEL_METRICS_EXPORTER: ' otlp , console ',
+      OTEL_LOGS_EXPORTER: 'console,none',
+    });
+    expect(settings.traces.exporters).toEqual(['console']);
+    expect(settings.metrics.exporters).toEqual(['otlp', 'console']);
+    expect(settings.logs).toMatchObject({ enabled: false, exporters: [] });
+    expect(warnings).toEqual([]);
+  });
+
+  it('an exporter register does not build is named in a warning and the others are kept', () => {
+    const both = read({ OTEL_TRACES_EXPORTER: 'zipkin,console' });
+    expect(both.settings.traces.exporters).toEqual(['console']);
+    expect(both.warnings).toHaveLength(1);
+    expect(both.warnings[0]).toContain('OTEL_TRACES_EXPORTER="zipkin,console"');
+    expect(both.warnings[0]).toContain('not zipkin. Using console.');
+    expect(both.warnings[0]).toContain('PROMPTSCOPE_SDK=off');
+    const only = read({ OTEL_METRICS_EXPORTER: 'prometheus' });
+    expect(only.settings.metrics).toMatchObject({ enabled: true, exporters: ['otlp'] });
+    expect(only.warnings[0]).toContain('Using otlp.');
   });
 });

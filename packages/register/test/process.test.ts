@@ -262,6 +262,25 @@ describe('configuration', () => {
     expect(receiver.metrics().map((m) => m.name)).toContain('gen_ai.client.operation.duration');
   });
 
+  it('OTEL_TRACES_EXPORTER=console prints each span on stdout; otlp,console sends them to both', async () => {
+    const consoleOnly = await run(APPS[0].args, baseEnv({ OTEL_TRACES_EXPORTER: 'console' }));
+    expect(consoleOnly.code, consoleOnly.stderr).toBe(0);
+    expect(result(consoleOnly).plain).toBeTruthy();
+    // The SDK's ConsoleSpanExporter prints util.inspect of each span: its name and attributes.
+    expect(consoleOnly.stdout.match(/name: 'chat gpt-4o-mini'/g)).toHaveLength(2);
+    expect(consoleOnly.stdout).toContain("'gen_ai.usage.output_tokens': 7");
+    expect(consoleOnly.stdout).not.toContain(SECRET);
+    expect(consoleOnly.stderr).not.toContain('PROMPTSCOPE_REGISTER');
+    expect(receiver.spans()).toHaveLength(0);
+    expect(receiver.metrics().map((m) => m.name)).toContain('gen_ai.client.operation.duration');
+
+    receiver.reset();
+    const both = await run(APPS[0].args, baseEnv({ OTEL_TRACES_EXPORTER: 'otlp,console' }));
+    expect(both.code, both.stderr).toBe(0);
+    expect(both.stdout.match(/name: 'chat gpt-4o-mini'/g)).toHaveLength(2);
+    expect(receiver.spans().map((sp) => sp.name)).toEqual(['chat gpt-4o-mini', 'chat gpt-4o-mini']);
+  });
+
   it('per-signal endpoints are used as given', async () => {
     const r = await run(
       APPS[0].args,
