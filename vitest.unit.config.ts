@@ -1,0 +1,24 @@
+// `npm run test:unit`: the fast path. Every test that needs nothing beyond `npm ci`: no root, no Go builds,
+// no Debian packages (promtool, Prometheus, docker-compose), no stack, no bench install, and no package build
+// (the process tests spawn the built packages; they run in `npm test`, which CI runs).
+import { availableParallelism } from 'node:os';
+import { configDefaults, defineConfig } from 'vitest/config';
+import base from './vitest.config.js';
+
+export default defineConfig({
+  ...base,
+  test: {
+    ...base.test,
+    pool: 'threads',
+    // Vitest leaves a core free by default; on a 2-core machine that halves the fast path.
+    maxWorkers: Math.max(2, availableParallelism()),
+    include: ['packages/*/test/**/*.test.ts', 'grafana-dashboards/test/metric-names.test.ts'],
+    exclude: [
+      ...configDefaults.exclude,
+      // Spawn the built CLI, register hook or feedback package.
+      'packages/cli/test/{cli,gate,label,rollback}.test.ts',
+      'packages/feedback/test/process.test.ts',
+      'packages/register/test/process.test.ts',
+    ],
+  },
+});
