@@ -39,9 +39,29 @@ function ensureDockerCompose() {
   }
 }
 
+// The replay HTML report's browser test drives Debian's chromium through playwright-core (no browser download).
+function ensureChromium() {
+  if (which('chromium')) return;
+  if (process.getuid?.() !== 0) {
+    throw new Error('chromium is not installed; run as root: apt-get update && apt-get install -y chromium');
+  }
+  log('installing chromium with apt-get (the replay HTML report is checked in it, headless)');
+  for (const args of [
+    ['update', '-qq'],
+    ['install', '-y', '-qq', '--no-install-recommends', 'chromium'],
+  ]) {
+    const r = spawnSync('apt-get', args, {
+      stdio: 'inherit',
+      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+    });
+    if (r.status !== 0) throw new Error(`apt-get ${args.join(' ')} failed with exit code ${r.status}`);
+  }
+}
+
 try {
   await step('prometheus, alertmanager', () => ensureBackends({ log }));
   await step('docker-compose', ensureDockerCompose);
+  await step('chromium', ensureChromium);
   // Sequential on purpose: two Go builds at once on two cores are slower than one after the other.
   await step('collector', () => buildCollector({ log }));
   await step('jaeger', () => buildJaeger({ log }));

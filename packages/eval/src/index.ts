@@ -41,6 +41,7 @@ export {
 } from './harvest/spans.js';
 export { compare, DEFAULT_POLICY, evaluatePolicy, outcomeOf, type Policy, parseFraction } from './policy.js';
 export { findPassingReport, type ReportCheck, saveReport } from './promotion.js';
+export { formatReplayHtml } from './replay/html.js';
 export { formatJunit } from './report/junit.js';
 export { formatTerminal, worstFirst } from './report/terminal.js';
 export {
