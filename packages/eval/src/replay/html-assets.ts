@@ -20,8 +20,10 @@ code, .out { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospa
 .card .l { color: var(--muted); font-size: 12px; }
 .card.regressed .n, .card.errors .n { color: var(--bad); }
 .card.improved .n { color: var(--good); }
-.grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(320px, 1fr)); gap: 12px; }
-.panel { background: #fff; border: 1px solid var(--line); border-radius: 6px; padding: 10px 14px; }
+.grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(340px, 1fr)); gap: 12px; }
+.panel { background: #fff; border: 1px solid var(--line); border-radius: 6px; padding: 10px 14px; min-width: 0; overflow-x: auto; }
+.panel h2 { margin-top: 2px; }
+table.deltas td, table.deltas th { padding: 3px 6px; }
 dl { display: grid; grid-template-columns: max-content 1fr; gap: 3px 12px; margin: 0; }
 dt { color: var(--muted); }
 dd { margin: 0; overflow-wrap: anywhere; }

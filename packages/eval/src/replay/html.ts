@@ -79,8 +79,8 @@ function dl(pairs: [string, string | undefined][]): string {
   return `<dl>${items.map(([k, v]) => `<dt>${esc(k)}</dt><dd>${v}</dd>`).join('')}</dl>`;
 }
 
-function deltaRow(name: string, testid: string, d: Delta, fmt: (x: number | undefined) => string, extra = '') {
-  return `<tr data-testid="delta-${testid}"><th scope="row">${esc(name)}</th><td class="num">${esc(fmt(d.candidate))}</td><td class="num">${esc(fmt(d.baseline))}</td><td class="num" data-testid="delta-${testid}-change">${esc(changePct(d.change))}</td><td class="small">${esc(extra)}</td></tr>`;
+function deltaRow(name: string, testid: string, d: Delta, fmt: (x: number | undefined) => string) {
+  return `<tr data-testid="delta-${testid}"><th scope="row">${esc(name)}</th><td class="num">${esc(fmt(d.candidate))}</td><td class="num">${esc(fmt(d.baseline))}</td><td class="num" data-testid="delta-${testid}-change">${esc(changePct(d.change))}</td></tr>`;
 }
 
 function summary(r: ReplayReport): string {
@@ -158,22 +158,18 @@ function summary(r: ReplayReport): string {
           ['first shown wins', j.firstPositionWins === undefined ? undefined : esc(pct(j.firstPositionWins))],
         ])}</div>`;
   const c = s.costPerCallUsd;
-  const deltas = `<div class="panel"><h2>Candidate against baseline</h2><table class="deltas"><thead><tr><th></th><th>candidate</th><th>baseline</th><th>change</th><th></th></tr></thead><tbody>${[
+  const unpriced =
+    c.unknown.candidate || c.unknown.baseline
+      ? `<p class="small" data-testid="delta-cost-unpriced">cost per call leaves out unpriced calls: ${c.unknown.candidate} candidate, ${c.unknown.baseline} baseline</p>`
+      : '';
+  const deltas = `<div class="panel"><h2>Candidate against baseline</h2><table class="deltas"><thead><tr><th></th><th>candidate</th><th>baseline</th><th>change</th></tr></thead><tbody>${[
     deltaRow('latency p50', 'latency-p50', s.latencyP50Ms, ms),
     deltaRow('latency p95', 'latency-p95', s.latencyP95Ms, ms),
     deltaRow('TTFT p50', 'ttft-p50', s.ttftP50Ms, ms),
     deltaRow('TTFT p95', 'ttft-p95', s.ttftP95Ms, ms),
-    deltaRow(
-      'cost per call',
-      'cost',
-      c,
-      usd,
-      c.unknown.candidate || c.unknown.baseline
-        ? `unpriced: ${c.unknown.candidate} candidate, ${c.unknown.baseline} baseline`
-        : '',
-    ),
+    deltaRow('cost per call', 'cost', c, usd),
     deltaRow('error rate', 'error-rate', s.errorRate, (x) => pct(x)),
-  ].join('')}</tbody></table></div>`;
+  ].join('')}</tbody></table>${unpriced}</div>`;
   const v = r.verdict;
   const checks =
     v.checks.length === 0
@@ -302,7 +298,7 @@ function inputsTable(r: ReplayReport): string {
     `<th>candidate: ${esc(r.candidate.file !== undefined ? 'draft' : `v${r.candidate.version}`)}</th>`,
     '<th>traces</th>',
   ].join('');
-  const filters = `<div class="filters"><label>outcome <select id="filter-outcome" data-testid="filter-outcome">${options(['all', 'regressed', 'improved', 'unchanged', 'error'])}</select></label><label>judge <select id="filter-judge" data-testid="filter-judge">${options(['all', 'baseline', 'tie', 'candidate', 'none'])}</select></label><span class="small"><span data-testid="rows-shown">${r.inputs.length}</span> of ${r.inputs.length} input(s) shown; click a column header to sort</span></div>`;
+  const filters = `<div class="filters"><label>outcome <select id="filter-outcome" data-testid="filter-outcome">${options(['all', 'regressed', 'improved', 'unchanged', 'error'])}</select></label><label>judge <select id="filter-judge" data-testid="filter-judge">${options(['all', 'baseline', 'tie', 'candidate', 'none'])}</select></label><span class="small"><span id="rows-shown" data-testid="rows-shown">${r.inputs.length}</span> of ${r.inputs.length} input(s) shown; click a column header to sort</span></div>`;
   return `<section><h2>Inputs</h2>${filters}<table id="inputs"><thead><tr>${head}</tr></thead><tbody>${r.inputs
     .map((input, i) => inputRow(r, input, i))
     .join('')}</tbody></table></section>`;
