@@ -4,6 +4,7 @@ import { BANK_HELP, bankCommand } from './bank.js';
 import { EXIT, type Io, processIo, UsageError } from './io.js';
 import { LABEL_HELP, labelCommand } from './label.js';
 import { PROMPT_HELP, promptCommand } from './prompt.js';
+import { REPLAY_HELP, replayCommand } from './replay.js';
 import { TEST_HELP, testCommand } from './test.js';
 import { WORST_HELP, worstCommand } from './worst.js';
 
@@ -11,6 +12,7 @@ export { BANK_HELP } from './bank.js';
 export { diffLines, formatDiff } from './diff.js';
 export { EXIT, type Io, processIo, UsageError } from './io.js';
 export { parseValue } from './label.js';
+export { parseFailOn, REPLAY_HELP } from './replay.js';
 export { TEST_HELP } from './test.js';
 export {
   DEFAULT_JAEGER,
@@ -41,12 +43,14 @@ Commands:
                       the gate: run the prompt's test bank (promptscope test --help); test merge: shards
   label <token | trace-id> --name <evaluation> --value <value>
                       record a manual label on a completion (promptscope label --help)
+  replay <prompt> --candidate <ref> [--since 24h] [--html report.html]
+                      backtest a change on captured production traffic (promptscope replay --help)
   worst <prompt> [--since 24h] [--failed]
                       the lowest-rated (or failed) completions of a prompt, from Jaeger (promptscope worst --help)
 
 Exit codes, every command:
   0  done, or the gate passed
-  1  a gate said no: \`test\` / \`test merge\` failed, \`prompt promote\` refused for want of a passing report
+  1  a gate said no: \`test\` / \`test merge\` / \`replay --fail-on\` failed, \`prompt promote\` refused for want of a passing report
   2  nothing ran properly: a usage or input error (bad flag, unknown prompt, malformed bank; the message
      says what to fix), Jaeger or a provider unreachable, or an internal error (with a stack trace)
 `;
@@ -67,17 +71,19 @@ export async function run(argv: string[], io: Io = processIo()): Promise<number>
         return await bankCommand(rest, io);
       case 'test':
         return await testCommand(rest, io);
+      case 'replay':
+        return await replayCommand(rest, io);
       case undefined:
         io.stderr(HELP);
         return EXIT.USER;
       case 'help':
       case '--help':
       case '-h':
-        io.stdout(`${HELP}\n${PROMPT_HELP}\n${BANK_HELP}\n${TEST_HELP}\n${LABEL_HELP}\n${WORST_HELP}`);
+        io.stdout(`${HELP}\n${PROMPT_HELP}\n${BANK_HELP}\n${TEST_HELP}\n${REPLAY_HELP}\n${LABEL_HELP}\n${WORST_HELP}`);
         return EXIT.OK;
       default:
         throw new UsageError(
-          `unknown command "${command}" (commands: prompt, bank, test, label, worst; see promptscope --help)`,
+          `unknown command "${command}" (commands: prompt, bank, test, replay, label, worst; see promptscope --help)`,
         );
     }
   } catch (err) {

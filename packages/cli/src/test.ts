@@ -5,6 +5,7 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
+import { metrics } from '@opentelemetry/api';
 import {
   BankError,
   bankPath,
@@ -22,12 +23,14 @@ import {
   parseFraction,
   parseShard,
   type Report,
+  recordTestMetrics,
   resolveTarget,
   runSuite,
   saveReport,
 } from '@promptscope/eval';
 import { PROVIDERS, type PromptProvider, Registry } from '@promptscope/prompts';
 import { EXIT, type Io, parseFlags, UsageError } from './io.js';
+import { startTelemetry } from './telemetry.js';
 
 export const TEST_HELP = `Usage: promptscope test <prompt> --candidate <version|label|file.yaml> [options]
        promptscope test merge <report.json>... [--json <file>] [--junit <file>]
@@ -59,7 +62,8 @@ Options (flags win over promptscope.config.yaml's test: section):
   --bank <dir>, --dir <root>, --config <file>   the bank folder, the registry, the config file
 
 Spans go where OTEL_EXPORTER_OTLP_ENDPOINT (or _TRACES_ENDPOINT) says, as service promptscope-test unless
-OTEL_SERVICE_NAME is set; without an endpoint they are not exported.
+OTEL_SERVICE_NAME is set, with the run metrics (promptscope.eval.*: cases by outcome, cost, latency); the
+provider calls themselves add nothing to the production GenAI metrics. Without an endpoint nothing is exported.
 Exit codes: 0 the gate passed, 1 it failed, 2 a usage, bank or infrastructure error (nothing ran properly).
 `;
 
@@ -195,7 +199,7 @@ export async function testCommand(args: string[], io: Io): Promise<number> {
   const baseline =
     values.baseline !== undefined ? await resolveTarget(registry, prompt, values.baseline, { cwd: io.cwd }) : undefined;
 
-  const telemetry = await startTelemetry(io);
+  const telemetry = await startTelemetry(io, { service: 'promptscope-test', metrics: true });
   let report: Report;
   try {
     report = await runSuite({
@@ -218,30 +222,13 @@ export async function testCommand(args: string[], io: Io): Promise<number> {
         ? { embeddingModel: (values['embedding-model'] ?? config.embeddingModel) as string }
         : {}),
     });
+    if (telemetry.exported) recordTestMetrics(metrics.getMeter('@promptscope/eval'), report);
   } finally {
     await telemetry.shutdown();
   }
   if (!telemetry.exported)
     io.stderr('traces: not exported (set OTEL_EXPORTER_OTLP_ENDPOINT to send the run to your backend)\n');
   return output(report, values, abs(io, values.reports ?? config.reports ?? DEFAULT_REPORTS_DIR), io);
-}
-
-/**
- * The OTel SDK for the run's spans: traces only (test calls never add to production metrics), from the
- * OTEL_* variables, and only when an endpoint is set (a CI job without a collector stays quiet).
- */
-async function startTelemetry(io: Io): Promise<{ exported: boolean; shutdown(): Promise<void> }> {
-  const env = io.env;
-  if (!env.OTEL_EXPORTER_OTLP_ENDPOINT && !env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT)
-    return { exported: false, shutdown: async () => {} };
-  // NodeSDK reads the service name from process.env.
-  if (!process.env.OTEL_SERVICE_NAME) process.env.OTEL_SERVICE_NAME = env.OTEL_SERVICE_NAME || 'promptscope-test';
-  const { start } = await import('@promptscope/register/api');
-  const registration = start({
-    exitHandlers: false,
-    env: { ...env, OTEL_METRICS_EXPORTER: 'none', OTEL_LOGS_EXPORTER: 'none' },
-  });
-  return { exported: registration.mode !== 'disabled', shutdown: () => registration.shutdown() };
 }
 
 async function mergeCommand(args: string[], io: Io): Promise<number> {

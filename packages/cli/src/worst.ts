@@ -37,7 +37,7 @@ Options:
 
 export const DEFAULT_JAEGER = 'http://127.0.0.1:16686';
 export const JAEGER_ENV = 'PROMPTSCOPE_JAEGER_URL';
-const DEFAULT_SEARCH_LIMIT = 1000;
+export const DEFAULT_SEARCH_LIMIT = 1000;
 const CONTENT_PREVIEW = 200;
 
 /** One span, as read from Jaeger, with its tags as a plain map. */
@@ -265,8 +265,13 @@ export function readTrace(trace: RawTrace): JaegerSpan[] {
 const str = (v: unknown): string | undefined => (v === undefined ? undefined : String(v));
 const iso = (us: number): string => new Date(Math.floor(us / 1000)).toISOString();
 
-/** Searches Jaeger and joins completions with their feedback. Throws {@link JaegerError} when Jaeger fails. */
-export async function findWorst(q: WorstQuery): Promise<WorstResult> {
+/**
+ * Every span of the traces in the window that carry the prompt's name, whatever service each fragment came
+ * from (a trace found through several services, completion here and feedback there, counts once).
+ */
+export async function searchPromptTraces(
+  q: WorstQuery,
+): Promise<{ traces: Map<string, Map<string, JaegerSpan>>; services: string[] }> {
   const services =
     q.services && q.services.length > 0
       ? q.services
@@ -282,7 +287,6 @@ export async function findWorst(q: WorstQuery): Promise<WorstResult> {
         ) as Promise<{ data?: RawTrace[] | null }>,
     ),
   );
-  // Merge: a trace found through several services (completion here, feedback there) counts once.
   const traces = new Map<string, Map<string, JaegerSpan>>();
   for (const body of found) {
     for (const t of body.data ?? []) {
@@ -291,6 +295,12 @@ export async function findWorst(q: WorstQuery): Promise<WorstResult> {
       for (const s of readTrace(t)) spans.set(s.spanId, s);
     }
   }
+  return { traces, services };
+}
+
+/** Searches Jaeger and joins completions with their feedback. Throws {@link JaegerError} when Jaeger fails. */
+export async function findWorst(q: WorstQuery): Promise<WorstResult> {
+  const { traces, services } = await searchPromptTraces(q);
 
   const completions: WorstCompletion[] = [];
   let matched = 0;

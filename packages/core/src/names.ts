@@ -106,6 +106,11 @@ export const ATTR = {
   RUN_KIND: 'promptscope.run.kind',
   TEST_REPEAT: 'promptscope.test.repeat',
   TEST_CACHE_HIT: 'promptscope.test.cache_hit',
+  // Run metrics of test and replay runs (METRIC.EVAL_*): which candidate, which side of the comparison, what came out.
+  EVAL_CANDIDATE: 'promptscope.eval.candidate',
+  EVAL_SIDE: 'promptscope.eval.side',
+  EVAL_OUTCOME: 'promptscope.eval.outcome',
+  EVAL_VERDICT: 'promptscope.eval.verdict',
 } as const;
 
 /** The W3C baggage entry carrying the segment to downstream services (`withSegment`). */
@@ -167,6 +172,17 @@ export const METRIC = {
   FEEDBACK_REJECTED: 'promptscope.feedback.rejected',
   /** Operations whose segment was reported as `other` on metrics because the `segmentLimit` cap was reached. */
   SEGMENT_OVERFLOW: 'promptscope.segment.overflow',
+  /**
+   * Test and replay runs (@promptscope/eval), never production calls: cases or replayed inputs by outcome
+   * (pass, fail, error; improved, regressed, unchanged, skipped), by prompt name, candidate, and run kind.
+   */
+  EVAL_CASES: 'promptscope.eval.cases',
+  /** Pairwise judge verdicts of replay runs (candidate, baseline, tie, error). */
+  EVAL_JUDGE_VERDICTS: 'promptscope.eval.judge.verdicts',
+  /** What a run's calls cost, by side (candidate, baseline; a recorded baseline is what production paid). */
+  EVAL_COST: 'promptscope.eval.cost_usd',
+  /** Latency of each side's calls, in seconds (a recorded baseline is production's). */
+  EVAL_DURATION: 'promptscope.eval.duration',
 } as const;
 
 /** Bucket advice from the conventions (seconds, and tokens). */

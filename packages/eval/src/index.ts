@@ -41,7 +41,29 @@ export {
 } from './harvest/spans.js';
 export { compare, DEFAULT_POLICY, evaluatePolicy, outcomeOf, type Policy, parseFraction } from './policy.js';
 export { findPassingReport, type ReportCheck, saveReport } from './promotion.js';
+export { CostEstimator } from './replay/estimate.js';
+export {
+  baselineName,
+  candidateName,
+  formatReplayMarkdown,
+  formatReplayTerminal,
+  worstInputs,
+} from './replay/format.js';
 export { formatReplayHtml } from './replay/html.js';
+export { DEFAULT_REPLAY_LIMIT, pickCompletions, prepareInput, type ReplayFilter } from './replay/inputs.js';
+export { parsePairwiseReply } from './replay/judge.js';
+export { recordReplayMetrics, recordTestMetrics } from './replay/metrics.js';
+export {
+  DEFAULT_SWAP_SHARE,
+  planReplay,
+  REPLAY_NOTICE,
+  type ReplayPlan,
+  type ReplayPlanOptions,
+  type ReplayRunOptions,
+  runReplay,
+} from './replay/run.js';
+export { decide, lexicalSimilarity, type ReplayPolicy, replayVerdict, summarize } from './replay/summary.js';
+export * from './replay/types.js';
 export { formatJunit } from './report/junit.js';
 export { formatTerminal, worstFirst } from './report/terminal.js';
 export {

@@ -56,6 +56,8 @@ export interface Bank {
   prompt: string;
   /** sha256 of the file's bytes, recorded in reports. */
   sha256: string;
+  /** What every case gets; replay applies it to production inputs that match no case. */
+  defaults: { assert: Assertion[]; threshold?: number };
   cases: BankCase[];
 }
 
@@ -201,7 +203,9 @@ export function validateBank(
     if (source !== undefined) bankCase.source = source;
     return bankCase;
   });
-  return { file, prompt: doc.prompt, sha256, cases: out };
+  const defaultsOut: Bank['defaults'] = { assert: defAssert };
+  if (defThreshold !== undefined) defaultsOut.threshold = defThreshold;
+  return { file, prompt: doc.prompt, sha256, defaults: defaultsOut, cases: out };
 }
 
 function checkVars(c: Checker, path: (string | number)[], raw: unknown, id?: string): Vars {

@@ -1,7 +1,7 @@
 /**
  * One execution: a version rendered with a case's variables, sent through the real SDK (or answered from
  * the cache), its measurements read from the provider span the instrumentation recorded, and the case's
- * assertions run on the output. Each execution is one traced span, `test <case>`, carrying the test.*
+ * assertions run on the output. Each execution is one traced span, `test <case>` (`replay <input>`), carrying the test.*
  * attributes and a link to the production span the case came from; the provider span beneath it carries
  * them too. `promptscope test` feeds it bank cases; replay feeds it captured production inputs.
  */
@@ -17,9 +17,9 @@ import {
 } from '@opentelemetry/api';
 import { withPrompt } from '@promptscope/core';
 import { ATTR, setRunAttributes } from '@promptscope/core/provider';
-import { evaluateAssertion, type Grader, runPasses } from '../assert/evaluate.js';
+import { evaluateAssertion, type Grader, type Observed, runPasses } from '../assert/evaluate.js';
 import { DEFAULT_JUDGE, type JudgeSettings, judgeRequest } from '../assert/judge.js';
-import type { Assertion } from '../assert/types.js';
+import type { Assertion, AssertionResult } from '../assert/types.js';
 import type { CaseSource, Vars } from '../bank/model.js';
 import { describeError, InfraError } from '../errors.js';
 import type { RunRecord } from '../report/types.js';
@@ -64,6 +64,17 @@ export interface Execution {
   repeat: number;
   /** Folder that `javascript` assertion paths are relative to. */
   baseDir: string;
+  /** Send this request instead of rendering the target with `vars` (replay re-sending recorded messages). */
+  request?: ChatRequest;
+}
+
+/** What a case's assertions concluded on one output. */
+export interface Assessment {
+  assertions: AssertionResult[];
+  status: 'pass' | 'fail' | 'error';
+  /** A grading model could not be used. */
+  error?: string;
+  infra?: boolean;
 }
 
 /** What a provider call measured, from its span (or, for a cached answer, from the original call's). */
@@ -127,7 +138,7 @@ export class Runner {
   }
 
   /** A provider call through the cache and the retry loop, its spans routed to the run's backend. */
-  private async cachedChat(req: ChatRequest, repeat: number, kind: string): Promise<CachedChat & { cached: boolean }> {
+  async cachedChat(req: ChatRequest, repeat: number, kind: string): Promise<CachedChat & { cached: boolean }> {
     const key = cacheKey({
       v: 1,
       kind,
@@ -163,6 +174,23 @@ export class Runner {
     return { ...entry, cached: false };
   }
 
+  /** Embeddings (similar, replay's --similarity embeddings) through the cache and the retry loop. */
+  embed(texts: string[]): Promise<number[][]> {
+    return asInfra('the embedding model', async () => {
+      const key = cacheKey({ v: 1, kind: 'embed', model: this.embeddingModel, texts });
+      const hit = await this.opts.cache.get<number[][]>(key);
+      if (hit !== undefined) return hit;
+      const ctx = withSink(context.active(), { provider: this.tracerProvider, onEnd: () => {} });
+      const vectors = await withRetries(
+        () => context.with(ctx, () => this.providers.embed(this.embeddingModel, texts)),
+        this.gate,
+        this.opts.retry,
+      );
+      await this.opts.cache.set(key, vectors);
+      return vectors;
+    });
+  }
+
   private grader(e: Execution, output: string): Grader {
     return {
       baseDir: e.baseDir,
@@ -171,21 +199,27 @@ export class Runner {
           const r = await this.cachedChat(judgeRequest(this.judge, rubric, output), e.repeat, 'judge');
           return r.result.output;
         }),
-      embed: (texts) =>
-        asInfra('the embedding model', async () => {
-          const key = cacheKey({ v: 1, kind: 'embed', model: this.embeddingModel, texts });
-          const hit = await this.opts.cache.get<number[][]>(key);
-          if (hit !== undefined) return hit;
-          const ctx = withSink(context.active(), { provider: this.tracerProvider, onEnd: () => {} });
-          const vectors = await withRetries(
-            () => context.with(ctx, () => this.providers.embed(this.embeddingModel, texts)),
-            this.gate,
-            this.opts.retry,
-          );
-          await this.opts.cache.set(key, vectors);
-          return vectors;
-        }),
+      embed: (texts) => this.embed(texts),
     };
+  }
+
+  /** Runs `e`'s assertions on an output that was not produced by this run (replay's recorded baseline). */
+  async assess(e: Execution, observed: Observed): Promise<Assessment> {
+    const out: Assessment = { assertions: [], status: 'error' };
+    const grader = this.grader(e, observed.output);
+    try {
+      for (const a of e.assert) out.assertions.push(await evaluateAssertion(a, observed, grader));
+    } catch (err) {
+      out.error = `a grading model could not be used: ${describeError(err)}`;
+      out.infra = true;
+      return out;
+    }
+    out.status = runPasses(out.assertions, e.threshold)
+      ? 'pass'
+      : out.assertions.some((r) => r.error)
+        ? 'error'
+        : 'fail';
+    return out;
   }
 
   /** Runs one execution; never throws (errors are in the record). */
@@ -209,7 +243,7 @@ export class Runner {
     ) {
       links.push({ context: { traceId: src.traceId, spanId: src.spanId, traceFlags: 1, isRemote: true } });
     }
-    const span = this.tracerProvider.getTracer(SCOPE).startSpan(`test ${e.caseId}`, {
+    const span = this.tracerProvider.getTracer(SCOPE).startSpan(`${o.kind} ${e.caseId}`, {
       kind: SpanKind.INTERNAL,
       attributes: {
         ...runAttrs,
@@ -228,7 +262,7 @@ export class Runner {
       await context.with(ctx, async () => {
         let req: ChatRequest;
         try {
-          req = chatRequest(t, e.vars);
+          req = e.request ?? chatRequest(t, e.vars);
         } catch (err) {
           record.error = `cannot render: ${describeError(err)}`;
           return;
@@ -263,19 +297,13 @@ export class Runner {
           vars: e.vars,
           caseId: e.caseId,
         };
-        const grader = this.grader(e, result.output);
-        try {
-          for (const a of e.assert) record.assertions.push(await evaluateAssertion(a, observed, grader));
-        } catch (err) {
-          record.error = `a grading model could not be used: ${describeError(err)}`;
+        const assessed = await this.assess(e, observed);
+        record.assertions = assessed.assertions;
+        record.status = assessed.status;
+        if (assessed.error !== undefined) {
+          record.error = assessed.error;
           record.infra = true;
-          return;
         }
-        record.status = runPasses(record.assertions, e.threshold)
-          ? 'pass'
-          : record.assertions.some((r) => r.error)
-            ? 'error'
-            : 'fail';
       });
     } finally {
       span.setAttribute(ATTR.TEST_CASE_RESULT_STATUS, record.status === 'pass' ? 'pass' : 'fail');
