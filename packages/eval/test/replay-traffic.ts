@@ -51,7 +51,8 @@ export async function productionTraffic(ws: Workspace, file: string): Promise<Tr
     const withCapture = new OpenAIv5({ apiKey: 'sk-test', baseURL: ws.fake.url, maxRetries: 0 });
     const noCapture = new OpenAIv4({ apiKey: 'sk-test', baseURL: ws.fake.url, maxRetries: 0 });
     for (const ticket of [...CAPTURED, ...UNCAPTURED]) {
-      const client = CAPTURED.includes(ticket) ? withCapture : noCapture;
+      // Two SDK majors, one call shape: typed as one so the union of their overloads stays callable.
+      const client = (CAPTURED.includes(ticket) ? withCapture : noCapture) as unknown as OpenAIv5;
       // Rendered inside run(): that is what records the variables.
       await prompt.run(() =>
         client.chat.completions.create({
