@@ -1,5 +1,5 @@
 // `npm run test:unit`: the fast path. Every test that needs nothing beyond `npm ci`: no root, no Go builds,
-// no Debian packages (promtool, Prometheus, docker-compose), no stack, no bench install, and no package build
+// no Debian packages (promtool, Prometheus, docker-compose, chromium), no stack, no bench install, and no package build
 // (the process tests spawn the built packages; they run in `npm test`, which CI runs).
 import { availableParallelism } from 'node:os';
 import { configDefaults, defineConfig } from 'vitest/config';
@@ -16,9 +16,11 @@ export default defineConfig({
     exclude: [
       ...configDefaults.exclude,
       // Spawn the built CLI, register hook or feedback package.
-      'packages/cli/test/{cli,gate,label,rollback}.test.ts',
+      'packages/cli/test/{cli,gate,label,replay,rollback}.test.ts',
       'packages/feedback/test/process.test.ts',
       'packages/register/test/process.test.ts',
+      // Opens the replay report in Debian's chromium.
+      'packages/eval/test/replay-html.test.ts',
     ],
   },
 });

@@ -5,15 +5,18 @@
  * line: the collector's replay file.
  */
 import { writeFile } from 'node:fs/promises';
+import { context } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { instrument } from '@promptscope/instrumentation-openai';
 import { createPromptClient } from '@promptscope/prompts';
+import type { FakeProvider } from '@promptscope/testing';
 import { startOtlpReceiver } from '@promptscope/testing';
 import OpenAIv4 from 'openai-v4';
 import OpenAIv5 from 'openai-v5';
-import { GOOD, PROMPT, type Workspace } from './helpers.js';
+import { BAD, GOOD, PROMPT, scriptByVersion, type Workspace } from './helpers.js';
 
 export const PRODUCTION_DELAY_MS = 40;
 export const PRODUCTION_USAGE = { prompt_tokens: 100, completion_tokens: 20 };
@@ -21,6 +24,28 @@ export const PRODUCTION_USAGE = { prompt_tokens: 100, completion_tokens: 20 };
 export const CAPTURED = [1, 2, 3, 4, 5, 6];
 export const UNCAPTURED = [7, 8];
 export const question = (ticket: number) => `Question number ${ticket}: I was charged twice`;
+
+/** The bank: "refund" on every input; ticket 3's own case asks for what only v2 says. */
+export const REPLAY_BANK = `prompt: support-reply
+defaults:
+  assert: [{ type: icontains, value: refund }]
+cases:
+  - id: ticket-3
+    vars: { ticket: 3, question: "${question(3)}" }
+    assert: [{ type: icontains, value: "ticket 3 handled" }]
+`;
+export const CANDIDATE_DELAY_MS = 120;
+export const CANDIDATE_USAGE = { input: 100, output: 40 };
+
+/** v2 loses "refund" on tickets 1 and 2 and handles ticket 3 as its case asks: 2 regressed, 1 improved, 3 unchanged. */
+export function scriptV2(fake: FakeProvider): void {
+  scriptByVersion(fake, (v, ticket) => ({
+    content: v !== 2 ? GOOD : ticket === 1 || ticket === 2 ? BAD : ticket === 3 ? `${GOOD} (ticket 3 handled)` : GOOD,
+    responseDelayMs: CANDIDATE_DELAY_MS,
+    firstChunkDelayMs: CANDIDATE_DELAY_MS,
+    usage: CANDIDATE_USAGE,
+  }));
+}
 
 export interface Traffic {
   file: string;
@@ -31,6 +56,8 @@ export interface Traffic {
 }
 
 export async function productionTraffic(ws: Workspace, file: string): Promise<Traffic> {
+  // prompt.run() carries the prompt through the OTel context, as an app's SDK setup would (a no-op if one is set).
+  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
   const receiver = await startOtlpReceiver();
   const tracerProvider = new BasicTracerProvider({
     resource: resourceFromAttributes({ 'service.name': 'support-bot' }),

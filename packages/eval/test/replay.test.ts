@@ -20,25 +20,17 @@ import {
 } from '../src/index.js';
 import { BAD, chatRequests, GOOD, scriptByVersion, versionOf, type Workspace, workspace } from './helpers.js';
 import {
+  CANDIDATE_DELAY_MS,
+  CANDIDATE_USAGE,
   CAPTURED,
   PRODUCTION_DELAY_MS,
   PRODUCTION_USAGE,
   productionTraffic,
-  question,
+  REPLAY_BANK,
+  scriptV2,
   type Traffic,
   UNCAPTURED,
 } from './replay-traffic.js';
-
-const REPLAY_BANK = `prompt: support-reply
-defaults:
-  assert: [{ type: icontains, value: refund }]
-cases:
-  - id: ticket-3
-    vars: { ticket: 3, question: "${question(3)}" }
-    assert: [{ type: icontains, value: "ticket 3 handled" }]
-`;
-const CANDIDATE_DELAY_MS = 120;
-const CANDIDATE_USAGE = { input: 100, output: 40 };
 
 let ws: Workspace;
 let harness: OtelHarness;
@@ -55,16 +47,6 @@ beforeEach(async () => {
   await harness.reset();
 });
 afterEach(() => ws.close());
-
-/** v2: loses "refund" on tickets 1 and 2, handles ticket 3 as its case asks, the rest as production did. */
-function scriptV2(): void {
-  scriptByVersion(ws.fake, (v, ticket) => ({
-    content: v !== 2 ? GOOD : ticket === 1 || ticket === 2 ? BAD : ticket === 3 ? `${GOOD} (ticket 3 handled)` : GOOD,
-    responseDelayMs: CANDIDATE_DELAY_MS,
-    firstChunkDelayMs: CANDIDATE_DELAY_MS,
-    usage: CANDIDATE_USAGE,
-  }));
-}
 
 async function options(
   candidate: string,
@@ -93,7 +75,7 @@ const run = (plan: ReturnType<typeof planReplay>, extra = {}) =>
 
 describe('promptscope replay against a recorded OTLP file', () => {
   it('counts improved, regressed and unchanged as scripted, skips uncaptured inputs with the reason, and measures the deltas', async () => {
-    scriptV2();
+    scriptV2(ws.fake);
     const plan = planReplay(await options('2'));
     const r = await run(plan);
     expect(r.source.found).toBe(8);
@@ -147,7 +129,7 @@ describe('promptscope replay against a recorded OTLP file', () => {
   });
 
   it('traces each replay as promptscope.run.kind=replay with the run id and a link to the production span', async () => {
-    scriptV2();
+    scriptV2(ws.fake);
     await run(planReplay(await options('2')));
     const replays = harness.spans().filter((s) => s.name.startsWith('replay '));
     expect(replays).toHaveLength(6);
@@ -182,7 +164,7 @@ describe('promptscope replay against a recorded OTLP file', () => {
   });
 
   it('re-runs a version as the baseline on the same inputs when asked', async () => {
-    scriptV2();
+    scriptV2(ws.fake);
     const r = await run(planReplay(await options('2', { baseline: await ws.target('1') })));
     expect(r.baseline).toMatchObject({ version: 1 });
     expect(r.inputs.every((i) => i.baseline.origin === 'replayed')).toBe(true);
@@ -221,7 +203,7 @@ describe('promptscope replay against a recorded OTLP file', () => {
   });
 
   it('sends nothing on a plan, and stops before the estimate passes --max-cost', async () => {
-    scriptV2();
+    scriptV2(ws.fake);
     const plan = planReplay(await options('2'));
     expect(ws.fake.requests).toHaveLength(0);
     const perInput = plan.planned[0]?.calls[0]?.usd as number;
@@ -238,7 +220,7 @@ describe('promptscope replay against a recorded OTLP file', () => {
   });
 
   it('gates with the test policy words and counts regressions', async () => {
-    scriptV2();
+    scriptV2(ws.fake);
     const r = await run(planReplay(await options('2')), {
       policy: { minPassRate: 0, maxNewFailures: 5, maxRegressions: 0 },
     });
