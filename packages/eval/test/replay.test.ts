@@ -177,7 +177,7 @@ describe('promptscope replay against a recorded OTLP file', () => {
     scriptByVersion(ws.fake, (v, ticket, req) => {
       const sys = (req.body?.messages ?? [])[0]?.content ?? '';
       if (String(sys).startsWith('You compare')) return { content: '{"reason": "A reads better", "winner": "A"}' };
-      return { content: v === 2 && ticket === 1 ? BAD : GOOD };
+      return { content: v === 2 && ticket === 1 ? BAD : v === 2 ? `${GOOD} Anything else?` : GOOD };
     });
     const judge = { provider: 'openai' as const, model: 'gpt-4o-mini' };
     const r = await run(planReplay(await options('2', { judge, swapShare: 1 })));
@@ -192,14 +192,24 @@ describe('promptscope replay against a recorded OTLP file', () => {
   });
 
   it('counts a judge that answers nonsense as a judge error, never a verdict', async () => {
-    scriptByVersion(ws.fake, (_v, _t, req) => {
+    scriptByVersion(ws.fake, (v, _t, req) => {
       const sys = (req.body?.messages ?? [])[0]?.content ?? '';
-      return { content: String(sys).startsWith('You compare') ? 'I like the second one' : GOOD };
+      if (String(sys).startsWith('You compare')) return { content: 'I like the second one' };
+      return { content: v === 2 ? `${GOOD} Anything else?` : GOOD };
     });
     const r = await run(planReplay(await options('2', { judge: { provider: 'openai', model: 'gpt-4o-mini' } })));
     expect(r.summary.judge).toMatchObject({ errors: 6, candidate: 0, baseline: 0 });
     expect(r.inputs[0]?.judge?.error).toMatch(/not JSON: "I like the second one"/);
     expect(r.summary.unchanged).toBe(6);
+  });
+
+  it('asks no judge about an output that did not change', async () => {
+    scriptByVersion(ws.fake, () => ({ content: GOOD }));
+    const r = await run(planReplay(await options('2', { judge: { provider: 'openai', model: 'gpt-4o-mini' } })));
+    expect(r.inputs.every((i) => i.judge === undefined && i.why === 'same output')).toBe(true);
+    expect(ws.fake.requests.filter((q) => String(q.body?.messages?.[0]?.content).startsWith('You compare'))).toEqual(
+      [],
+    );
   });
 
   it('sends nothing on a plan, and stops before the estimate passes --max-cost', async () => {

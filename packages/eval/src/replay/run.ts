@@ -324,10 +324,11 @@ export async function runReplay(plan: ReplayPlan, o: ReplayRunOptions): Promise<
       } catch (err) {
         out.why = `similarity: ${describeError(err)}`;
       }
-      if (p.judge !== undefined && planned.request !== undefined)
+      // The same text needs no judge (and costs nothing to compare).
+      if (p.judge !== undefined && planned.request !== undefined && out.changed)
         out.judge = await judgePair(runner, p.judge, planned.request, a, b, seed, input.id, swapShare);
     }
-    const decided = decide(candidate, baseline, out.judge);
+    const decided = decide(candidate, baseline, out.judge, out.changed);
     out.outcome = decided.outcome;
     out.why = out.why ? `${decided.why}; ${out.why}` : decided.why;
     o.onInput?.(out);

@@ -35,11 +35,12 @@ const failedTypes = (s: ReplaySide) =>
     .map((r) => r.type)
     .join(', ');
 
-/** Assertions first (pass beats fail), then the judge; a side that could not run makes the input an error. */
+/** Assertions first (pass beats fail), then (for a changed output) the judge; a side that could not run makes the input an error. */
 export function decide(
   candidate: ReplaySide,
   baseline: ReplaySide,
   judge: JudgeResult | undefined,
+  changed = true,
 ): { outcome: ReplayOutcome; why: string } {
   if (candidate.infra || (candidate.status === 'error' && candidate.assertions.length === 0))
     return { outcome: 'error', why: `candidate: ${candidate.error ?? 'the call failed'}` };
@@ -57,6 +58,7 @@ export function decide(
       outcome: 'improved',
       why: `${failedTypes(baseline) || 'assertions'} failed on the baseline, pass on the candidate`,
     };
+  if (!changed) return { outcome: 'unchanged', why: 'same output' };
   const v = judge?.error === undefined ? judge?.verdict : undefined;
   const held = judge?.swapped === undefined || judge.swapped.verdict === judge.verdict;
   if (v === 'candidate' && held)
