@@ -203,6 +203,21 @@ describe('promptscope replay against a recorded OTLP file', () => {
     expect(r.summary.unchanged).toBe(6);
   });
 
+  it('measures similarity with embeddings when asked, and waits out a 429 retry-after', async () => {
+    scriptV2(ws.fake);
+    ws.fake.enqueue({ fault: 'rate_limit', retryAfterSeconds: 0.2 });
+    const r = await run(planReplay(await options('2')), { similarity: 'embeddings' });
+    expect(r.settings.similarity).toBe('embeddings');
+    expect(r.rateLimited).toBe(1);
+    expect(r.summary).toMatchObject({ inputs: 6, errors: 0, regressed: 2, improved: 1 });
+    const embedded = ws.fake.requests.filter((q) => q.path.endsWith('/embeddings'));
+    expect(embedded).toHaveLength(6);
+    for (const i of r.inputs) {
+      if (i.changed) expect(i.similarity).toBeLessThan(0.999);
+      else expect(i.similarity).toBeCloseTo(1, 9);
+    }
+  });
+
   it('asks no judge about an output that did not change', async () => {
     scriptByVersion(ws.fake, () => ({ content: GOOD }));
     const r = await run(planReplay(await options('2', { judge: { provider: 'openai', model: 'gpt-4o-mini' } })));
