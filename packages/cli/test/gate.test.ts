@@ -172,8 +172,25 @@ describe('promptscope test (CLI)', () => {
     expect(spans.filter((s) => s.attributes['gen_ai.operation.name'] === 'chat')).toHaveLength(3);
     expect(cases.map((s) => s.attributes['test.case.result.status'])).toEqual(['pass', 'pass', 'pass']);
     expect(cases.find((s) => s.name === 'test steps')?.links).toEqual([{ ...prod, attributes: {} }]);
-    // test calls add nothing to production metrics
-    expect(receiver.metrics()).toEqual([]);
+    // test calls add nothing to production metrics; the run reports itself on promptscope.eval.*
+    const metrics = receiver.metrics();
+    expect(metrics.map((m) => m.name).sort()).toEqual([
+      'promptscope.eval.cases',
+      'promptscope.eval.cost_usd',
+      'promptscope.eval.duration',
+    ]);
+    const cases3 = metrics.find((m) => m.name === 'promptscope.eval.cases');
+    expect(cases3?.points).toEqual([
+      expect.objectContaining({
+        value: 3,
+        attributes: {
+          'gen_ai.prompt.name': PROMPT,
+          'promptscope.eval.candidate': 'v1',
+          'promptscope.eval.outcome': 'pass',
+          'promptscope.run.kind': 'test',
+        },
+      }),
+    ]);
   });
 
   it('test merge turns the shards of one run into the verdict of the whole bank', async () => {

@@ -3,7 +3,7 @@
  * result objects the instrumentation observed are remembered weakly (no memory is held once the app
  * drops them), and the reference is built only when someone asks.
  */
-import type { Operation } from './recorder.js';
+import type { Operation } from './operation.js';
 
 /** Everything feedback needs to point at a completion, from any process, later. */
 export interface CompletionRef {

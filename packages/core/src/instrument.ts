@@ -4,9 +4,10 @@
  * code breaks. A provider package supplies only the mapping and where its methods live.
  */
 import { context, diag } from '@opentelemetry/api';
+import type { Operation, OperationRequest } from './operation.js';
 import { unwrapMethod, wrapMethod } from './patch.js';
-import type { Operation, OperationRequest, Telemetry } from './recorder.js';
 import { observeResult, type ResultHandlers } from './stainless.js';
+import type { Telemetry } from './telemetry.js';
 
 /** How one SDK method maps to telemetry: the request before the call, the result after. */
 export interface ApiMapping {

@@ -113,6 +113,9 @@ export const ATTR = {
   EVAL_VERDICT: 'promptscope.eval.verdict',
 } as const;
 
+/** The finish reason recorded for a choice the provider ended without giving one (a cut stream, a failed call). */
+export const FINISH_REASON_UNKNOWN = 'error';
+
 /** The W3C baggage entry carrying the segment to downstream services (`withSegment`). */
 export const SEGMENT_BAGGAGE_KEY = 'promptscope.segment';
 /** What metrics report for a segment beyond the cardinality cap (`segmentLimit`); spans keep the real value. */

@@ -19,6 +19,7 @@ export { BoundedCache, perMeterProvider } from './metric-cache.js';
 export {
   ATTR,
   DURATION_BUCKETS,
+  FINISH_REASON_UNKNOWN,
   METRIC,
   OPERATION,
   PROVIDER,
@@ -28,6 +29,14 @@ export {
   semconvNames,
   TOKEN_BUCKETS,
 } from './names.js';
+export { endOpenOperations } from './open-operations.js';
+export {
+  Operation,
+  type OperationRequest,
+  type OperationResponse,
+  type Reading,
+  type StreamOutcome,
+} from './operation.js';
 export { isWrapped, unwrapMethod, wrapMethod } from './patch.js';
 export {
   findClientClass,
@@ -42,14 +51,6 @@ export {
 } from './provider.js';
 export { type NamedServer, parseProviderURLs, providerOfBaseURL } from './provider-url.js';
 export {
-  endOpenOperations,
-  Operation,
-  type OperationRequest,
-  type OperationResponse,
-  type StreamOutcome,
-  Telemetry,
-} from './recorder.js';
-export {
   getPromptVariables,
   type PromptVariables,
   setPromptVariables,
@@ -57,4 +58,5 @@ export {
 } from './run-context.js';
 export { type ServerAddress, serverAddress } from './server.js';
 export { observeResult, type ResultHandlers, type StreamObserver } from './stainless.js';
+export { Telemetry } from './telemetry.js';
 export type { Usage } from './usage.js';

@@ -12,7 +12,7 @@ import {
 import type { PromptscopeConfig } from './config.js';
 import { patchTargets, type Target, unpatchTargets } from './instrument.js';
 import { isWrapped } from './patch.js';
-import { Telemetry } from './recorder.js';
+import { Telemetry } from './telemetry.js';
 
 /**
  * The SDK's client class from what a loader hook or the app hands us: a CommonJS `module.exports` (the

@@ -13,7 +13,7 @@
  */
 import { rememberCompletion } from './completions.js';
 import { ATTR } from './names.js';
-import type { Operation, StreamOutcome } from './recorder.js';
+import type { Operation, StreamOutcome } from './operation.js';
 
 /** What a provider package supplies to turn SDK results into telemetry. */
 export interface ResultHandlers<T = unknown, Item = unknown> {

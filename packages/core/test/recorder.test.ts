@@ -1,7 +1,8 @@
 import { createOtelHarness, type OtelHarness } from '@promptscope/testing';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { withPrompt } from '../src/context.js';
-import { endOpenOperations, Telemetry } from '../src/recorder.js';
+import { endOpenOperations } from '../src/open-operations.js';
+import { Telemetry } from '../src/telemetry.js';
 
 let harness: OtelHarness;
 beforeAll(() => {
@@ -131,6 +132,60 @@ describe('Telemetry and Operation', () => {
     const a = harness.spans()[0].attributes;
     expect(a['gen_ai.input.messages']).toBeUndefined();
     expect(a['promptscope.instrumentation.error']).toMatch(/redact: boom/);
+  });
+
+  it('read(): usage and cost first, a finish reason for every choice, no output built when capture is off', async () => {
+    const t = new Telemetry({}, {});
+    const op = t.start(request);
+    let built = 0;
+    op.read({
+      usage: { inputTokens: 1000, outputTokens: 100 },
+      id: 'resp-1',
+      model: 'gpt-4o-mini-2024-07-18',
+      finishReasons: ['stop', undefined],
+      output: () => {
+        built++;
+        return [];
+      },
+    });
+    op.end();
+    const a = harness.spans()[0].attributes;
+    expect(built).toBe(0);
+    expect(a['gen_ai.response.id']).toBe('resp-1');
+    expect(a['gen_ai.response.model']).toBe('gpt-4o-mini-2024-07-18');
+    expect(a['gen_ai.response.finish_reasons']).toEqual(['stop', 'error']);
+    expect(a['gen_ai.usage.input_tokens']).toBe(1000);
+    expect(typeof a['promptscope.cost.usd']).toBe('number');
+    expect(a['gen_ai.output.messages']).toBeUndefined();
+    expect(await harness.metricPoints('gen_ai.client.token.usage')).toHaveLength(2);
+  });
+
+  it('read(): an output builder that throws loses the content only, and says so', async () => {
+    const t = new Telemetry({ captureContent: true }, {});
+    const op = t.start(request);
+    op.read({
+      usage: { inputTokens: 10, outputTokens: 2 },
+      finishReasons: ['stop'],
+      output: () => {
+        throw new Error('bad shape');
+      },
+    });
+    op.end();
+    const a = harness.spans()[0].attributes;
+    expect(a['gen_ai.output.messages']).toBeUndefined();
+    expect(a['gen_ai.usage.output_tokens']).toBe(2);
+    expect(a['gen_ai.response.finish_reasons']).toEqual(['stop']);
+    expect(a['promptscope.instrumentation.error']).toMatch(/output: bad shape/);
+    expect(harness.spans()[0].status.code).not.toBe(2);
+  });
+
+  it('read(): with capture on, the output is recorded as built', () => {
+    const t = new Telemetry({ captureContent: true }, {});
+    const op = t.start(request);
+    const out = [{ role: 'assistant', parts: [{ type: 'text', content: 'hello' }], finish_reason: 'stop' }];
+    op.read({ finishReasons: ['stop'], output: () => out });
+    op.end();
+    expect(JSON.parse(String(harness.spans()[0].attributes['gen_ai.output.messages']))).toEqual(out);
   });
 });
 

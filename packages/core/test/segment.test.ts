@@ -12,7 +12,8 @@ import OpenAI from 'openai-v6';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { resolveConfig } from '../src/config.js';
 import { getSegment, getUser, hashUserId, setSegment, withPrompt, withSegment, withUser } from '../src/context.js';
-import { endOpenOperations, Telemetry } from '../src/recorder.js';
+import { endOpenOperations } from '../src/open-operations.js';
+import { Telemetry } from '../src/telemetry.js';
 
 const RAW_USER = 'alice.raw-user-id@example.com';
 const SALT = 'test-salt-0123456789';

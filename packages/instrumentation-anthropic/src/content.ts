@@ -2,6 +2,7 @@
  * Anthropic Messages requests and responses in the conventions' content shapes. Pure functions that never
  * throw on unexpected input: they run inside the instrumentation.
  */
+import { FINISH_REASON_UNKNOWN } from '@promptscope/core/provider';
 
 export interface Part {
   type: string;
@@ -45,7 +46,7 @@ export function outputMessages(message: unknown): Message[] {
     {
       role: str(message.role) ?? 'assistant',
       parts: blocksToParts(message.content),
-      finish_reason: str(message.stop_reason) ?? 'error',
+      finish_reason: str(message.stop_reason) ?? FINISH_REASON_UNKNOWN,
     },
   ];
 }

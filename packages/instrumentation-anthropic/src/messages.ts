@@ -6,6 +6,7 @@ import {
   type Operation,
   PROVIDER,
   type Prepared,
+  type Reading,
   type ResultHandlers,
   type StreamObserver,
   serverAddress,
@@ -80,17 +81,8 @@ export const messages: ApiMapping = {
 };
 
 const handlers: ResultHandlers = {
-  // Usage first: it is what cost and the token metrics stand on, so nothing after it can lose it.
   onResult(op, message) {
-    if (!isObj(message)) return;
-    const usage = anthropicUsage(message.usage);
-    if (usage !== undefined) op.setUsage(usage);
-    op.setResponse({
-      id: typeof message.id === 'string' ? message.id : undefined,
-      model: typeof message.model === 'string' ? message.model : undefined,
-      finishReasons: [typeof message.stop_reason === 'string' ? message.stop_reason : 'error'],
-    });
-    if (op.captureContent) op.recordContent('output', outputMessages(message));
+    if (isObj(message)) op.read(messageReading(message));
   },
   streamObserver(op) {
     return new MessageStreamObserver(op);
@@ -143,8 +135,25 @@ class MessageStreamObserver implements StreamObserver {
 
   onEnd(): void {
     const usage = anthropicUsage(this.usage);
-    if (usage !== undefined) this.op.setUsage(usage);
-    this.op.setResponse({ id: this.id, model: this.model, finishReasons: [this.stopReason ?? 'error'] });
-    if (this.content !== undefined) this.op.recordContent('output', this.content.messages());
+    const content = this.content;
+    this.op.read({
+      ...(usage !== undefined ? { usage } : {}),
+      ...(this.id !== undefined ? { id: this.id } : {}),
+      ...(this.model !== undefined ? { model: this.model } : {}),
+      finishReasons: [this.stopReason],
+      ...(content !== undefined ? { output: () => content.messages() } : {}),
+    });
   }
+}
+
+/** What a Messages API result says, as data (a pure mapping: core applies the policy). */
+export function messageReading(message: Obj): Reading {
+  const usage = anthropicUsage(message.usage);
+  return {
+    ...(usage !== undefined ? { usage } : {}),
+    ...(typeof message.id === 'string' ? { id: message.id } : {}),
+    ...(typeof message.model === 'string' ? { model: message.model } : {}),
+    finishReasons: [typeof message.stop_reason === 'string' ? message.stop_reason : undefined],
+    output: () => outputMessages(message),
+  };
 }

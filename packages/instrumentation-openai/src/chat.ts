@@ -3,6 +3,7 @@ import type {
   ApiMapping,
   Operation,
   Prepared,
+  Reading,
   ResultHandlers,
   StreamObserver,
   StreamOutcome,
@@ -89,19 +90,7 @@ function chatHandlers(injected: boolean, choiceCount: number, takeBack: () => bo
     },
     onResult(op, result) {
       if (!isRecord(result)) return;
-      // Usage first: it is what cost and the token metrics stand on, so nothing after it can lose it.
-      const usage = chatUsage(result.usage);
-      if (usage !== undefined) op.setUsage(usage);
-      const choices = Array.isArray(result.choices) ? result.choices : [];
-      op.setResponse({
-        id: typeof result.id === 'string' ? result.id : undefined,
-        model: typeof result.model === 'string' ? result.model : undefined,
-        finishReasons: choices.map((c) =>
-          isRecord(c) && typeof c.finish_reason === 'string' ? c.finish_reason : 'error',
-        ),
-        attributes: responseAttributes(result),
-      });
-      if (op.captureContent) op.recordContent('output', chatOutputMessages(result.choices));
+      op.read(chatReading(result));
     },
     streamObserver(op) {
       return new ChatStreamObserver(op, injected, choiceCount);
@@ -162,16 +151,31 @@ class ChatStreamObserver implements StreamObserver {
 
   onEnd(_outcome: StreamOutcome): void {
     const n = Math.max(this.choiceCount, this.finish.length);
-    const reasons: string[] = [];
-    for (let i = 0; i < n; i++) reasons.push(this.finish[i] ?? 'error');
-    this.op.setResponse({
-      id: this.id,
-      model: this.model,
-      finishReasons: reasons,
+    const content = this.content;
+    this.op.read({
+      ...(this.id !== undefined ? { id: this.id } : {}),
+      ...(this.model !== undefined ? { model: this.model } : {}),
+      finishReasons: Array.from({ length: n }, (_, i) => this.finish[i]),
       attributes: responseAttributes({ service_tier: this.serviceTier, system_fingerprint: this.fingerprint }),
+      ...(content !== undefined ? { output: () => content.messages() } : {}),
     });
-    if (this.content !== undefined) this.op.recordContent('output', this.content.messages());
   }
+}
+
+/** What a chat completion result says, as data (a pure mapping: core applies the policy). */
+export function chatReading(result: Record<string, unknown>): Reading {
+  const usage = chatUsage(result.usage);
+  const choices = Array.isArray(result.choices) ? result.choices : [];
+  return {
+    ...(usage !== undefined ? { usage } : {}),
+    ...(typeof result.id === 'string' ? { id: result.id } : {}),
+    ...(typeof result.model === 'string' ? { model: result.model } : {}),
+    finishReasons: choices.map((c) =>
+      isRecord(c) && typeof c.finish_reason === 'string' ? c.finish_reason : undefined,
+    ),
+    attributes: responseAttributes(result),
+    output: () => chatOutputMessages(result.choices),
+  };
 }
 
 function hasOutput(delta: Record<string, unknown>): boolean {

@@ -5,6 +5,7 @@
  * These run inside instrumentation: they never throw, never mutate their inputs, skip anything they do not
  * understand, and keep values as they are (size limits are applied later by core's serializer).
  */
+import { FINISH_REASON_UNKNOWN } from '@promptscope/core/provider';
 
 export interface Part {
   type: string;
@@ -273,7 +274,7 @@ function chatOutputMessage(choice: Obj): OutputMessage {
     }
     if (parts.length === 0 && message.content === '') parts.push(textPart(''));
   }
-  return { role, parts, finish_reason: str(choice.finish_reason) || 'error' };
+  return { role, parts, finish_reason: str(choice.finish_reason) || FINISH_REASON_UNKNOWN };
 }
 
 function isChoice(v: unknown): v is Obj {
@@ -419,7 +420,11 @@ export function chatStreamAccumulator(): ChatStreamAccumulator {
           parts.push(part);
         }
         if (parts.length === 0 && state.sawContent) parts.push(textPart(''));
-        out.push({ role: state.role ?? 'assistant', parts, finish_reason: state.finishReason ?? 'error' });
+        out.push({
+          role: state.role ?? 'assistant',
+          parts,
+          finish_reason: state.finishReason ?? FINISH_REASON_UNKNOWN,
+        });
       }
       return out;
     },
@@ -650,7 +655,7 @@ export function responsesInput(body: unknown): { system?: Part[]; input: InputMe
 
 /** The single finish reason of a Responses API result, for the span and the output message alike. */
 export function responsesFinishReason(response: unknown): string {
-  if (!isObj(response)) return 'error';
+  if (!isObj(response)) return FINISH_REASON_UNKNOWN;
   const output = Array.isArray(response.output) ? response.output : [];
   const hasClientToolCall = output.some((item) => isObj(item) && CLIENT_TOOL_NAMES[str(item.type) ?? ''] !== undefined);
   return finishReason(response, hasClientToolCall);
@@ -666,7 +671,7 @@ function finishReason(response: Obj, hasClientToolCall: boolean): string {
     return reason;
   }
   if (status === 'completed') return hasClientToolCall ? 'tool_call' : 'stop';
-  return 'error';
+  return FINISH_REASON_UNKNOWN;
 }
 
 /** `Response.output` -> a single assistant message (the Responses API has one output), with a finish reason. */

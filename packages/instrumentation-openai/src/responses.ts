@@ -3,6 +3,7 @@ import type {
   ApiMapping,
   Operation,
   Prepared,
+  Reading,
   ResultHandlers,
   StreamObserver,
   StreamOutcome,
@@ -52,22 +53,22 @@ export const responses: ApiMapping = {
   },
 };
 
-function recordResponse(op: Operation, r: Record<string, unknown>): void {
-  // Usage first: it is what cost and the token metrics stand on, so nothing after it can lose it.
+/** What a Responses API response says, as data (a pure mapping: core applies the policy). */
+export function responsesReading(r: Record<string, unknown>): Reading {
   const usage = responsesUsage(r.usage);
-  if (usage !== undefined) op.setUsage(usage);
-  op.setResponse({
-    id: typeof r.id === 'string' ? r.id : undefined,
-    model: typeof r.model === 'string' ? r.model : undefined,
+  return {
+    ...(usage !== undefined ? { usage } : {}),
+    ...(typeof r.id === 'string' ? { id: r.id } : {}),
+    ...(typeof r.model === 'string' ? { model: r.model } : {}),
     finishReasons: [responsesFinishReason(r)],
     attributes: responseAttributes(r),
-  });
-  if (op.captureContent) op.recordContent('output', responsesOutput(r));
+    output: () => responsesOutput(r),
+  };
 }
 
 const handlers: ResultHandlers = {
   onResult(op, result) {
-    if (isRecord(result)) recordResponse(op, result);
+    if (isRecord(result)) op.read(responsesReading(result));
   },
   streamObserver(op) {
     return new ResponsesStreamObserver(op);
@@ -123,7 +124,7 @@ class ResponsesStreamObserver implements StreamObserver {
   }
 
   onEnd(_outcome: StreamOutcome): void {
-    if (this.last !== undefined) recordResponse(this.op, this.last);
+    if (this.last !== undefined) this.op.read(responsesReading(this.last));
     // The SDK does not throw for a failed response: the caller reads the status. The span still says so.
     if (this.failure !== undefined) this.op.fail(this.failure);
   }

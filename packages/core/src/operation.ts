@@ -1,37 +1,17 @@
-import {
-  type Attributes,
-  type Context,
-  type Counter,
-  context,
-  type Histogram,
-  type Meter,
-  type MeterProvider,
-  metrics,
-  type ObservableResult,
-  type Span,
-  SpanKind,
-  SpanStatusCode,
-  type Tracer,
-  type TracerProvider,
-  trace,
-} from '@opentelemetry/api';
-import type { ContentKind, PromptscopeConfig, ResolvedConfig } from './config.js';
-import { resolveConfig } from './config.js';
+/**
+ * One provider call: one span, its metrics and its cost, and the policy every provider shares applied once
+ * at its end (usage, cost, content capture with redaction and the byte budget, prompt variables, timings).
+ */
+import { type Attributes, type Context, context, type Span, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import type { ContentKind } from './config.js';
 import { serializeContent } from './content.js';
 import { attemptAttributes, getPrompt, getSegment, hashedUser, type PromptRef } from './context.js';
-import { type CostResult, PriceBook } from './cost.js';
-import { errorMessage, errorStatus, errorType, logInternalError } from './errors.js';
-import {
-  ATTR,
-  DURATION_BUCKETS,
-  METRIC,
-  SCOPE_NAME,
-  SEGMENT_OTHER,
-  type SemconvNames,
-  semconvNames,
-  TOKEN_BUCKETS,
-} from './names.js';
+import type { CostResult } from './cost.js';
+import { errorMessage, errorStatus, errorType } from './errors.js';
+import { ATTR, FINISH_REASON_UNKNOWN } from './names.js';
+import { track, untrack } from './open-operations.js';
 import { getPromptVariables, type PromptVariables, runAttributes, variableAttributes } from './run-context.js';
+import type { Telemetry } from './telemetry.js';
 import type { Usage } from './usage.js';
 
 /** What a provider package knows when a call starts. */
@@ -54,364 +34,23 @@ export interface OperationResponse {
   attributes?: Attributes;
 }
 
+/**
+ * What a provider read from a response (a result, or a stream at its end), as plain data: core applies the
+ * policy once ({@link Operation.read}). Every field is optional; what the provider could not read stays out.
+ */
+export interface Reading {
+  usage?: Usage;
+  id?: string;
+  model?: string;
+  /** One per choice, in order; `undefined` where the provider gave none (recorded as `error`). */
+  finishReasons?: (string | undefined)[];
+  attributes?: Attributes;
+  /** The output messages, semconv-shaped; called only when content is captured (building them costs). */
+  output?: () => unknown;
+}
+
 /** How a stream ended, when the call was streamed. */
 export type StreamOutcome = 'completed' | 'cancelled' | 'aborted' | 'error' | 'abandoned' | 'raw';
-
-interface Instruments {
-  provider: MeterProvider;
-  duration: Histogram;
-  embeddingsDuration: Histogram;
-  ttfc: Histogram;
-  tpoc: Histogram;
-  tokenUsage: Histogram | undefined;
-  internalErrors: Counter;
-  totals: MeterTotals;
-  segments: SegmentGuard;
-}
-
-const MAX_ATTRIBUTE_SETS = 2048;
-
-/**
- * The policy every provider shares, once: names, config, span lifecycle, timings, metrics, cost,
- * prompt context, content capture. A provider package maps its SDK to calls on an {@link Operation}.
- */
-export class Telemetry {
-  readonly config: ResolvedConfig;
-  readonly names: SemconvNames;
-  readonly prices: PriceBook;
-  private readonly scopeName: string;
-  private readonly scopeVersion: string | undefined;
-  private tracerProvider: TracerProvider | undefined;
-  private meterProvider: MeterProvider | undefined;
-  private tracerCache: { provider: TracerProvider; tracer: Tracer } | undefined;
-  private instrumentsCache: Instruments | undefined;
-  // Metric attribute sets are built once per distinct combination: hashing and allocating them per record
-  // is most of what a metric record costs in the OTel JS SDK.
-  private readonly attributeSets = new Map<string, MetricSets>();
-
-  constructor(options: PromptscopeConfig | ResolvedConfig = {}, scope: { name?: string; version?: string } = {}) {
-    this.config = isResolved(options) ? options : resolveConfig(options);
-    this.names = semconvNames(this.config.semconv);
-    this.scopeName = scope.name ?? SCOPE_NAME;
-    this.scopeVersion = scope.version;
-    this.prices = makePriceBook(this.config);
-  }
-
-  setTracerProvider(provider: TracerProvider): void {
-    this.tracerProvider = provider;
-  }
-
-  setMeterProvider(provider: MeterProvider): void {
-    this.meterProvider = provider;
-  }
-
-  get tracer(): Tracer {
-    const provider = this.tracerProvider ?? trace.getTracerProvider();
-    if (this.tracerCache?.provider !== provider) {
-      this.tracerCache = { provider, tracer: provider.getTracer(this.scopeName, this.scopeVersion) };
-    }
-    return this.tracerCache.tracer;
-  }
-
-  /** Instruments follow the meter provider: the global one may be registered after we were created. */
-  instruments(): Instruments {
-    const provider = this.meterProvider ?? metrics.getMeterProvider();
-    if (this.instrumentsCache?.provider !== provider) {
-      this.instrumentsCache = createInstruments(provider.getMeter(this.scopeName, this.scopeVersion), provider, this);
-      this.attributeSets.clear();
-    }
-    return this.instrumentsCache;
-  }
-
-  /** Starts recording one provider call. Never throws: a failure here yields an inert operation. */
-  start(request: OperationRequest, parent: Context = context.active()): Operation {
-    try {
-      return new Operation(this, request, parent);
-    } catch (err) {
-      this.internalError('start', err);
-      return INERT;
-    }
-  }
-
-  /** Counts and logs a failure of our own code. */
-  internalError(stage: string, err: unknown, span?: Span): void {
-    try {
-      logInternalError(stage, err);
-      span?.setAttribute(ATTR.INSTRUMENTATION_ERROR, `${stage}: ${errorMessage(err)}`);
-      this.instruments().internalErrors.add(1, { stage });
-    } catch {
-      // Reporting must never be the thing that breaks the app.
-    }
-  }
-
-  /**
-   * @internal The metric attribute sets of one combination, built once and reused: building and hashing
-   * them is most of what a metric record costs in the OTel JS SDK. Server address and port stay on spans:
-   * metrics carry only the low-cardinality dimensions DESIGN.md lists.
-   */
-  metricSets(op: Operation, errorTypeValue: string | undefined): MetricSets {
-    const prompt = op.prompt;
-    const r = op.request;
-    const segment =
-      op.segment === undefined ? undefined : this.instruments().segments.admit(op.segment, this.config.segmentLimit);
-    const key = `${r.provider}\u0000${r.operation}\u0000${r.model ?? ''}\u0000${op.responseModel ?? ''}\u0000${errorTypeValue ?? ''}\u0000${prompt?.name ?? ''}\u0000${prompt?.version ?? ''}\u0000${segment ?? ''}`;
-    let sets = this.attributeSets.get(key);
-    if (sets === undefined) {
-      const base: Attributes = { [ATTR.OPERATION_NAME]: r.operation, [ATTR.PROVIDER_NAME]: r.provider };
-      if (r.model !== undefined) base[ATTR.REQUEST_MODEL] = r.model;
-      if (op.responseModel !== undefined) base[ATTR.RESPONSE_MODEL] = op.responseModel;
-      if (errorTypeValue !== undefined) base[ATTR.ERROR_TYPE] = errorTypeValue;
-      if (prompt !== undefined) {
-        base[ATTR.PROMPT_NAME] = prompt.name;
-        base[ATTR.PROMPT_VERSION] = prompt.version;
-      }
-      if (segment !== undefined) base[ATTR.USER_SEGMENT] = segment;
-      const tokenKey = this.config.semconv === 'latest' ? ATTR.TOKEN_MODALITY : ATTR.TOKEN_TYPE;
-      sets = {
-        key,
-        base: Object.freeze(base),
-        input: Object.freeze({ ...base, [tokenKey]: 'input' }),
-        output: Object.freeze({ ...base, [tokenKey]: 'output' }),
-        // The latest conventions split token counters by modality; providers here do not report one.
-        modal: Object.freeze({ ...base, [tokenKey]: 'unknown' }),
-      };
-      // Model names come from callers and providers; bound the cache so they cannot grow memory forever.
-      if (this.attributeSets.size >= MAX_ATTRIBUTE_SETS) this.attributeSets.clear();
-      this.attributeSets.set(key, sets);
-    }
-    return sets;
-  }
-}
-
-/**
- * The cardinality guard of `promptscope.user.segment` on metrics, one per meter provider (so every
- * promptscope instrumentation in the process shares it): the first `limit` distinct segments keep their value, later
- * new ones become `other`, and `promptscope.segment.overflow` counts the operations folded that way.
- */
-class SegmentGuard {
-  private readonly admitted = new Set<string>();
-  overflow = 0;
-
-  /** The value metrics carry for `segment`: itself, `other`, or nothing when the limit is 0. Counted once per call. */
-  admit(segment: string, limit: number): string | undefined {
-    if (limit === 0) return undefined;
-    if (this.admitted.has(segment)) return segment;
-    if (this.admitted.size < limit) {
-      this.admitted.add(segment);
-      return segment;
-    }
-    this.overflow++;
-    return SEGMENT_OTHER;
-  }
-}
-
-const segmentGuards = new WeakMap<MeterProvider, SegmentGuard>();
-
-function segmentGuardFor(provider: MeterProvider): SegmentGuard {
-  let guard = segmentGuards.get(provider);
-  if (guard === undefined) {
-    const created = new SegmentGuard();
-    guard = created;
-    segmentGuards.set(provider, created);
-    // Reported under core's scope whichever instrumentation saw the first segment.
-    provider
-      .getMeter(SCOPE_NAME)
-      .createObservableCounter(METRIC.SEGMENT_OVERFLOW, {
-        unit: '{call}',
-        description: `Operations whose promptscope.user.segment was reported as "${SEGMENT_OTHER}" on metrics: more distinct segments than segmentLimit`,
-      })
-      .addCallback((result) => {
-        if (created.overflow > 0) result.observe(created.overflow);
-      });
-  }
-  return guard;
-}
-
-/** Cumulative sums behind the observable counters of one meter, keyed like the attribute sets. */
-interface MeterTotals {
-  cost: Totals;
-  unpriced: Totals;
-  inputTokens: Totals;
-  outputTokens: Totals;
-  /** The latest conventions' token counters are registered on first use in that mode. */
-  tokensObserved: boolean;
-}
-
-// One set of sums and one callback per meter: several Telemetry instances (one per `instrument()` call,
-// say) share a meter, and two callbacks observing the same counter would overwrite each other.
-const meterTotals = new WeakMap<Meter, MeterTotals>();
-
-function totalsFor(meter: Meter, latest: boolean): MeterTotals {
-  let totals = meterTotals.get(meter);
-  if (totals !== undefined) {
-    if (latest) observeTokenCounters(meter, totals);
-    return totals;
-  }
-  totals = {
-    cost: new Totals(),
-    unpriced: new Totals(),
-    inputTokens: new Totals(),
-    outputTokens: new Totals(),
-    tokensObserved: false,
-  };
-  meterTotals.set(meter, totals);
-  const observe = (name: string, unit: string, description: string, sums: Totals) =>
-    meter.createObservableCounter(name, { unit, description }).addCallback((result) => sums.observe(result));
-  observe(
-    METRIC.COST,
-    '{USD}',
-    'Cost of GenAI operations in US dollars, computed from usage and the price data',
-    totals.cost,
-  );
-  observe(
-    METRIC.UNPRICED,
-    '{call}',
-    'Operations whose model has no known price (their cost is unknown, not zero)',
-    totals.unpriced,
-  );
-  if (latest) observeTokenCounters(meter, totals);
-  return totals;
-}
-
-function observeTokenCounters(meter: Meter, totals: MeterTotals): void {
-  if (totals.tokensObserved) return;
-  totals.tokensObserved = true;
-  meter
-    .createObservableCounter(METRIC.USAGE_INPUT_TOKENS, {
-      unit: '{token}',
-      description: 'Input tokens, cached included',
-    })
-    .addCallback((result) => totals.inputTokens.observe(result));
-  meter
-    .createObservableCounter(METRIC.USAGE_OUTPUT_TOKENS, {
-      unit: '{token}',
-      description: 'Output tokens, reasoning included',
-    })
-    .addCallback((result) => totals.outputTokens.observe(result));
-}
-
-/** The attribute sets one operation's metrics use. */
-export interface MetricSets {
-  key: string;
-  base: Attributes;
-  input: Attributes;
-  output: Attributes;
-  modal: Attributes;
-}
-
-/**
- * A counter kept in process and reported through an observable instrument: adding is a map update
- * instead of a synchronous record (which hashes its attribute set every time in the OTel JS SDK).
- */
-class Totals {
-  private readonly sums = new Map<string, { attrs: Attributes; value: number }>();
-
-  add(key: string, attrs: Attributes, value: number): void {
-    const entry = this.sums.get(key);
-    if (entry === undefined) this.sums.set(key, { attrs, value });
-    else entry.value += value;
-  }
-
-  observe(result: ObservableResult): void {
-    for (const { attrs, value } of this.sums.values()) result.observe(value, attrs);
-  }
-}
-
-function isResolved(o: PromptscopeConfig | ResolvedConfig): o is ResolvedConfig {
-  return typeof (o as ResolvedConfig).contentMaxBytes === 'number' && Array.isArray((o as ResolvedConfig).prices);
-}
-
-function makePriceBook(config: ResolvedConfig): PriceBook {
-  try {
-    return new PriceBook({ prices: config.prices, pricesFile: config.pricesFile, warn: warnConfig });
-  } catch (err) {
-    // A broken price file must not take the app's telemetry down: keep the bundled prices and say so.
-    warnConfig(`${errorMessage(err)} Continuing with the bundled prices and the overrides given in code.`);
-    return new PriceBook({ prices: config.prices, warn: warnConfig });
-  }
-}
-
-function warnConfig(message: string): void {
-  process.emitWarning(message, { code: 'PROMPTSCOPE_CONFIG' });
-}
-
-function createInstruments(meter: Meter, provider: MeterProvider, t: Telemetry): Instruments {
-  const names = t.names;
-  const seconds = (name: string, description: string): Histogram =>
-    meter.createHistogram(name, { unit: 's', description, advice: { explicitBucketBoundaries: DURATION_BUCKETS } });
-  const latest = t.config.semconv === 'latest';
-  const duration = seconds(names.metricDuration, 'Duration of GenAI client operations');
-  const instruments: Instruments = {
-    provider,
-    duration,
-    embeddingsDuration:
-      names.metricEmbeddingsDuration === names.metricDuration
-        ? duration
-        : seconds(names.metricEmbeddingsDuration, 'Duration of embeddings operations'),
-    ttfc: seconds(names.metricTimeToFirstChunk, 'Time from request issue to the first content chunk of a stream'),
-    tpoc: seconds(
-      names.metricTimePerOutputChunk,
-      'Mean time between output chunks after the first, one sample per stream',
-    ),
-    tokenUsage: latest
-      ? undefined
-      : meter.createHistogram(METRIC.TOKEN_USAGE, {
-          unit: '{token}',
-          description: 'Tokens used per operation, by gen_ai.token.type',
-          advice: { explicitBucketBoundaries: TOKEN_BUCKETS },
-        }),
-    totals: totalsFor(meter, latest),
-    segments: segmentGuardFor(provider),
-    internalErrors: meter.createCounter(METRIC.INSTRUMENTATION_ERRORS, {
-      unit: '{error}',
-      description: 'Failures inside promptscope itself; the calls they happened in were not affected',
-    }),
-  };
-  return instruments;
-}
-
-// Operations still open, so that one timer can end the ones nobody will ever finish (a stream never
-// iterated) and shutdown can end the rest before the last flush.
-// Shared through the global symbol registry: the ESM and CommonJS builds of core can both be loaded in one
-// process (the register hook as ESM, an app's own `require`), and shutdown must see every open operation.
-const OPEN_KEY = Symbol.for('promptscope.openOperations');
-const registry = globalThis as unknown as Record<symbol, Set<Operation> | undefined>;
-const open: Set<Operation> = registry[OPEN_KEY] ?? (registry[OPEN_KEY] = new Set<Operation>());
-let sweeper: ReturnType<typeof setInterval> | undefined;
-let sweepEveryMs = 0;
-
-function track(op: Operation, timeoutMs: number): void {
-  open.add(op);
-  const every = Math.max(20, Math.min(30_000, Math.floor(timeoutMs / 4)));
-  if (sweeper === undefined || every < sweepEveryMs) {
-    if (sweeper !== undefined) clearInterval(sweeper);
-    sweepEveryMs = every;
-    sweeper = setInterval(sweep, every);
-    sweeper.unref();
-  }
-}
-
-function sweep(): void {
-  const now = performance.now();
-  for (const op of open) {
-    if (now - op.lastActivity > op.telemetry.config.abandonTimeoutMs) op.end('abandoned');
-  }
-  if (open.size === 0 && sweeper !== undefined) {
-    clearInterval(sweeper);
-    sweeper = undefined;
-    sweepEveryMs = 0;
-  }
-}
-
-/**
- * Ends every operation still open (streams not yet finished or never consumed), marking them
- * `abandoned`. Call before the final flush at shutdown so their spans are exported.
- */
-export function endOpenOperations(): number {
-  const n = open.size;
-  for (const op of [...open]) op.end('abandoned');
-  return n;
-}
 
 /** One provider call: one span, its metrics and its cost. Every method is safe to call in any order. */
 export class Operation {
@@ -523,6 +162,31 @@ export class Operation {
     if (response.attributes !== undefined) span.setAttributes(response.attributes);
   }
 
+  /**
+   * The provider's reading of the response, with the policy applied once: usage first (cost and the token
+   * metrics stand on it, so nothing after it can lose it), a finish reason for every choice (`error` where
+   * none was given), and the output only when content is captured.
+   */
+  read(r: Reading): void {
+    if (this.ended) return;
+    if (r.usage !== undefined) this.setUsage(r.usage);
+    this.setResponse({
+      ...(r.id !== undefined ? { id: r.id } : {}),
+      ...(r.model !== undefined ? { model: r.model } : {}),
+      ...(r.finishReasons !== undefined
+        ? { finishReasons: r.finishReasons.map((f) => f ?? FINISH_REASON_UNKNOWN) }
+        : {}),
+      ...(r.attributes !== undefined ? { attributes: r.attributes } : {}),
+    });
+    if (r.output === undefined || !this.captureContent) return;
+    try {
+      this.recordContent('output', r.output());
+    } catch (err) {
+      // Building the content is the provider package's code: its failure loses the content, nothing else.
+      this.telemetry.internalError('output', err, this.span);
+    }
+  }
+
   setAttributes(attributes: Attributes): void {
     if (!this.ended) this.span.setAttributes(attributes);
   }
@@ -549,7 +213,7 @@ export class Operation {
   end(outcome?: StreamOutcome): void {
     if (this.ended) return;
     this.ended = true;
-    open.delete(this);
+    untrack(this);
     const t = this.telemetry;
     // Abandoned: the caller stopped reading without telling us (no `return()`), and we only notice at the
     // timeout or at exit. What we measured ends where the caller was last seen, not when we noticed.
@@ -727,7 +391,7 @@ const CONTENT_ATTRIBUTE: Record<Exclude<ContentKind, 'prompt_variables'>, string
 
 // Returned when starting an operation itself failed: every call on it is a no-op, so the provider
 // package's code path stays the same and the app's call goes through untouched.
-const INERT: Operation = Object.create(Operation.prototype, {
+export const INERT: Operation = Object.create(Operation.prototype, {
   ended: { value: true, writable: false },
   span: { value: trace.wrapSpanContext({ traceId: '0'.repeat(32), spanId: '0'.repeat(16), traceFlags: 0 }) },
   context: {
