@@ -10,7 +10,8 @@
 // 'spanmetrics' (the collector's spanmetrics connector), 'instrumentation-errors' (normally never), 'routes'
 // (a call through a createRoute route), 'fallbacks' (a routed call that fell back), 'route-errors' (a failed
 // attempt of a routed call), 'feedback' (feedback recorded with @promptscope/feedback on a prompt's completion),
-// 'collector-failures' (a collector dropped or refused data of that kind).
+// 'collector-failures' (a collector dropped or refused data of that kind), 'eval-runs' (a promptscope test or
+// replay run exported its run metrics), 'judge' (a replay run asked a pairwise judge).
 // Jaeger trace search panels are not PromQL: they are left out of allQueries(); jaegerQueries() lists them.
 import { dashboards } from './src/index.mjs';
 
@@ -21,6 +22,8 @@ export const DEFAULT_SUBSTITUTE = Object.freeze({
   prompt: '.*',
   version: '.*',
   segment: '.*',
+  candidate: '.*',
+  kind: '.*',
   __rate_interval: '1m',
   __interval: '1m',
   __range: '1h',
@@ -48,6 +51,8 @@ export function requirements(expr) {
   if (/promptscope_route_fallbacks/.test(expr)) r.push('fallbacks');
   if (/promptscope_provider_errors/.test(expr)) r.push('route-errors');
   if (/promptscope_feedback_/.test(expr)) r.push('feedback');
+  if (/promptscope_eval_/.test(expr)) r.push('eval-runs');
+  if (/promptscope_eval_judge_/.test(expr)) r.push('judge');
   // a collector's failure counters exist from its first failure (the first of a panel's targets falls back to 0)
   if (
     /otelcol_exporter_(send|enqueue)_failed_|otelcol_receiver_refused_/.test(expr) &&

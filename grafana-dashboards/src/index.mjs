@@ -1,5 +1,6 @@
 // Every dashboard, in file order. Add a dashboard: one module in src/, one line here, then `npm run dashboards`.
 import { llmOverview } from './llm-overview.mjs';
+import { promptTests } from './prompt-tests.mjs';
 import { promptVersions } from './prompt-versions.mjs';
 import { providerErrors } from './provider-errors.mjs';
 import { segments } from './segments.mjs';
@@ -9,6 +10,7 @@ export const dashboards = () => [
   { file: 'llm-overview.json', dashboard: llmOverview() },
   { file: 'prompt-versions.json', dashboard: promptVersions() },
   { file: 'provider-errors.json', dashboard: providerErrors() },
+  { file: 'prompt-tests.json', dashboard: promptTests() },
   { file: 'segments.json', dashboard: segments() },
 ];
 

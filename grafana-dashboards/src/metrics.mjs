@@ -73,6 +73,26 @@ export const COUNTERS = Object.freeze({
   segmentOverflow: 'promptscope_segment_overflow_total',
 });
 
+/**
+ * Run metrics of `promptscope test` and `promptscope replay` (@promptscope/eval), never production calls. A run
+ * exports them once, at its end, from its own service instance (label `instance`): each run is one series with
+ * one sample, so panels sum runs with `max_over_time`, never `increase` (it needs two samples of one series).
+ * Labels job (promptscope-test, promptscope-replay), gen_ai_prompt_name, promptscope_eval_candidate (`v3`, `draft`,
+ * `v3 on anthropic/claude-…`), promptscope_run_kind (test | replay), plus the ones named on each.
+ */
+export const EVAL = Object.freeze({
+  /** promptscope.eval.cases, unit {case}, label promptscope_eval_outcome: pass | fail | error (test);
+   * improved | regressed | unchanged | error | skipped (replay). */
+  cases: 'promptscope_eval_cases_total',
+  /** promptscope.eval.judge.verdicts, unit {verdict}, label promptscope_eval_verdict: candidate | baseline | tie | error. */
+  judgeVerdicts: 'promptscope_eval_judge_verdicts_total',
+  /** promptscope.eval.cost_usd, unit {USD}, label promptscope_eval_side: candidate | baseline (a recorded baseline
+   * is what production paid). */
+  cost: 'promptscope_eval_cost_usd_total',
+  /** promptscope.eval.duration, unit s, histogram (append _bucket/_sum/_count), label promptscope_eval_side. */
+  duration: 'promptscope_eval_duration_seconds',
+});
+
 /** What metrics report for a segment beyond the cardinality cap (`SEGMENT_OTHER` in @promptscope/core). */
 export const SEGMENT_OTHER = 'other';
 
@@ -103,6 +123,13 @@ export const L = Object.freeze({
    * segment; `other` past the cardinality cap; absent outside any segment.
    */
   segment: 'promptscope_user_segment',
+  candidate: 'promptscope_eval_candidate',
+  runKind: 'promptscope_run_kind',
+  evalOutcome: 'promptscope_eval_outcome',
+  evalSide: 'promptscope_eval_side',
+  evalVerdict: 'promptscope_eval_verdict',
+  /** Resource service.instance.id: one per test or replay run. */
+  instance: 'instance',
   /** Resource service.name copied onto every series (resource_constant_labels): the Jaeger service name. */
   serviceName: 'service_name',
 });

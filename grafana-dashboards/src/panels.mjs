@@ -160,8 +160,16 @@ export const datasourceVariable = () => ({
 });
 
 /** A label_values() query variable on the duration histogram, filtered by the variables before it. */
-export function labelVariable({ name, label, labelName, filters = [], multi = true, includeAll = true }) {
-  const selector = filters.length ? `${VAR_METRIC}{${filters.join(', ')}}` : VAR_METRIC;
+export function labelVariable({
+  name,
+  label,
+  labelName,
+  filters = [],
+  multi = true,
+  includeAll = true,
+  metric = VAR_METRIC,
+}) {
+  const selector = filters.length ? `${metric}{${filters.join(', ')}}` : metric;
   const definition = `label_values(${selector}, ${labelName})`;
   return {
     type: 'query',

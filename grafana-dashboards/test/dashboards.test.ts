@@ -12,6 +12,13 @@ const generated = dashboards();
 const DS_VAR = '${datasource}';
 const VARIABLES = ['datasource', 'job', 'provider', 'model', 'prompt', 'version'];
 /** Variables beyond the standard ones, per dashboard. */
+/** Dashboards on other metrics than the production GenAI ones, with their own variables. */
+const OWN_VARIABLES: Record<string, { names: string[]; metric: string }> = {
+  'promptscope-prompt-tests': {
+    names: ['datasource', 'job', 'prompt', 'candidate', 'kind'],
+    metric: 'promptscope_eval_cases_total',
+  },
+};
 const EXTRA_VARIABLES: Record<string, string[]> = {
   'promptscope-prompt-versions': ['service', 'error_type'],
   'promptscope-segments': ['segment'],
@@ -41,6 +48,7 @@ describe('generated dashboards', () => {
       'promptscope-llm-overview',
       'promptscope-prompt-versions',
       'promptscope-provider-errors',
+      'promptscope-prompt-tests',
       'promptscope-segments',
     ]);
     expect(new Set(generated.map((d) => d.dashboard.title)).size).toBe(generated.length);
@@ -82,10 +90,15 @@ describe('generated dashboards', () => {
 
       it('has the standard variables, each with an "All" that works', () => {
         const vars = dashboard.templating.list as any[];
-        expect(vars.map((v) => v.name)).toEqual([...VARIABLES, ...(EXTRA_VARIABLES[dashboard.uid] ?? [])]);
+        const own = OWN_VARIABLES[dashboard.uid];
+        expect(vars.map((v) => v.name)).toEqual(
+          own?.names ?? [...VARIABLES, ...(EXTRA_VARIABLES[dashboard.uid] ?? [])],
+        );
         for (const v of vars.filter((v) => v.type === 'query')) {
           expect(v.datasource).toEqual({ type: 'prometheus', uid: DS_VAR });
-          expect(v.definition).toMatch(/^label_values\(gen_ai_client_operation_duration_seconds_count/);
+          expect(
+            v.definition.startsWith(`label_values(${own?.metric ?? 'gen_ai_client_operation_duration_seconds_count'}`),
+          ).toBe(true);
           if (v.includeAll) expect(v.allValue, v.name).toBe('.*');
         }
       });
@@ -94,6 +107,14 @@ describe('generated dashboards', () => {
         for (const p of panels)
           for (const t of (p.targets ?? []).filter((t: any) => !isJaeger(t) && !isCollectorSelf(t.expr))) {
             expect(t.expr, p.title).toContain('=~"$job"');
+            // Run metrics carry prompt, candidate and run kind; no provider, model or version.
+            if (/promptscope_eval_/.test(t.expr)) {
+              for (const v of ['prompt', 'candidate', 'kind']) expect(t.expr, p.title).toContain(`=~"$${v}"`);
+              for (const v of ['provider', 'model', 'version']) expect(t.expr, p.title).not.toContain(`$${v}`);
+              // one sample per run: increase() and rate() would see nothing
+              expect(t.expr, p.title).not.toMatch(/increase\(|rate\(/);
+              continue;
+            }
             // The segment dashboard filters by segment too (but the overflow counter carries job only).
             if (dashboard.uid === 'promptscope-segments' && !/promptscope_segment_overflow/.test(t.expr))
               expect(t.expr, p.title).toContain('promptscope_user_segment=~"$segment"');
@@ -116,8 +137,9 @@ describe('generated dashboards', () => {
 
       it('asks for exemplars on range queries of histogram latency panels', () => {
         const latency = panels.filter((p) => p.type === 'timeseries' && p.fieldConfig.defaults.unit === 's');
-        // Cost by segment has no latency panel.
-        if (dashboard.uid !== 'promptscope-segments') expect(latency.length).toBeGreaterThan(0);
+        // Cost by segment has no latency panel; Prompt tests shows latency per run in a table (runs export once).
+        if (!['promptscope-segments', 'promptscope-prompt-tests'].includes(dashboard.uid))
+          expect(latency.length).toBeGreaterThan(0);
         for (const p of latency) for (const t of p.targets) expect(t.exemplar, p.title).toBe(true);
       });
     });
@@ -418,8 +440,19 @@ describe('queries', () => {
         version: '(1|2)',
         __range: '30m',
       };
+      // the run metrics come from the test and replay CLIs' services, not the app's
+      const pickedRuns = {
+        ...picked,
+        job: '(promptscope-test|promptscope-replay)',
+        candidate: 'v2',
+        kind: '(test|replay)',
+      };
       const empty: string[] = [];
-      for (const q of allQueries({ substitute: picked })) {
+      const queries = [
+        ...allQueries({ substitute: picked }).filter((q) => !q.requires.includes('eval-runs')),
+        ...allQueries({ substitute: pickedRuns }).filter((q) => q.requires.includes('eval-runs')),
+      ];
+      for (const q of queries) {
         if (q.requires.includes('instrumentation-errors')) continue;
         const r = await prom.query(q.expr, end);
         if (!r.data?.result.length) empty.push(`${q.dashboard} / ${q.panel}\n  ${q.expr}`);
@@ -515,6 +548,59 @@ describe('queries', () => {
       const [sample] = (r.data?.result ?? []) as { value: [number, string] }[];
       // per 4 steps: 1 fallback over 4 first attempts
       expect(Number(sample?.value[1])).toBeCloseTo(0.25, 2);
+    });
+
+    it('sums test and replay runs the fixture holds: one series per run, counted once however long the range', async () => {
+      type Row = { metric: Record<string, string>; value: [number, string] };
+      const run = async (panel: string, refId = 'A', values: Record<string, string> = {}) => {
+        const q = allQueries({ substitute: values }).find(
+          (q) => q.dashboard === 'promptscope-prompt-tests' && q.panel === panel && q.refId === refId,
+        )!;
+        expect(q, panel).toBeDefined();
+        return ((await prom.query(q.expr, end)).data?.result ?? []) as Row[];
+      };
+      const one = async (panel: string, values?: Record<string, string>) =>
+        Number((await run(panel, 'A', values))[0]?.value[1]);
+      expect(await one('Test pass rate')).toBeCloseTo(2 / 3, 6);
+      expect(await one('Failed test cases')).toBe(1);
+      // both replays in the last hour; the older one is outside 30 minutes; v1 alone
+      expect(await one('Replay regressions')).toBe(2);
+      expect(await one('Replay regressions', { __range: '30m' })).toBe(1);
+      expect(await one('Replay regressions', { candidate: 'v1' })).toBe(1);
+      expect(await one('Replay regressions', { kind: 'test' })).toBe(0);
+      expect(await one('Run cost')).toBeCloseTo(0.002 + 2 * 0.005, 9);
+      // the candidates table: runs (distinct instances), failed and regressed cells at 0 rather than blank
+      const table = async (refId: string) =>
+        Object.fromEntries(
+          (await run('Candidates', refId)).map((r) => [
+            `${r.metric.promptscope_eval_candidate} ${r.metric.promptscope_run_kind}`,
+            Number(r.value[1]),
+          ]),
+        );
+      expect(await table('A')).toEqual({ 'v2 test': 1, 'v2 replay': 1, 'v1 replay': 1 });
+      expect(await table('B')).toEqual({ 'v2 test': 3, 'v2 replay': 5, 'v1 replay': 5 });
+      expect(await table('D')).toEqual({ 'v2 test': 1 });
+      expect(await table('E')).toEqual({ 'v2 replay': 1, 'v1 replay': 1 });
+      // latency by side over runs: the candidate answered faster than the recorded baseline
+      const p50 = Object.fromEntries(
+        (await run('Latency by side', 'A', { candidate: 'v2', kind: 'replay' })).map((r) => [
+          r.metric.promptscope_eval_side,
+          Number(r.value[1]),
+        ]),
+      );
+      expect(p50.candidate).toBeGreaterThan(0.16);
+      expect(p50.candidate).toBeLessThan(p50.baseline);
+      const verdicts = await run('Judge verdicts');
+      expect(
+        verdicts
+          .map((r) => [r.metric.promptscope_eval_candidate, r.metric.promptscope_eval_verdict, r.value[1]])
+          .sort(),
+      ).toEqual([
+        ['v1', 'baseline', '1'],
+        ['v1', 'candidate', '1'],
+        ['v2', 'baseline', '1'],
+        ['v2', 'candidate', '1'],
+      ]);
     });
   });
 });

@@ -68,6 +68,30 @@ class Families {
     for (const [i, t] of this.timestamps.entries()) f.push(`${family}${fmt(labels)} ${round(value(i))} ${t}`);
   }
 
+  /**
+   * One sample per series at time `t`: what a one-shot process (a test or replay run) exports once, at its end.
+   * `counters` are written with `_total`; `histograms` as `_bucket`/`_sum`/`_count` of the observations.
+   */
+  once(
+    t: number,
+    labels: Labels,
+    counters: [family: string, extra: Labels, value: number][],
+    histograms: [family: string, extra: Labels, observations: number[]][] = [],
+  ) {
+    for (const [family, extra, value] of counters)
+      this.family(family, 'counter').push(`${family}_total${fmt({ ...labels, ...extra })} ${round(value)} ${t}`);
+    for (const [family, extra, obs] of histograms) {
+      const f = this.family(family, 'histogram');
+      const l = { ...labels, ...extra };
+      for (const le of [...DURATION_BUCKETS.map(String), '+Inf'])
+        f.push(
+          `${family}_bucket${fmt({ ...l, le })} ${obs.filter((x) => le === '+Inf' || x <= Number(le)).length} ${t}`,
+        );
+      f.push(`${family}_sum${fmt(l)} ${round(obs.reduce((a, b) => a + b, 0))} ${t}`);
+      f.push(`${family}_count${fmt(l)} ${obs.length} ${t}`);
+    }
+  }
+
   text() {
     const out: string[] = [];
     for (const [name, { type, lines }] of this.families) out.push(`# TYPE ${name} ${type}`, ...lines);
@@ -225,6 +249,51 @@ export function fixture(end = Math.floor(Date.now() / 1000 / STEP) * STEP - 60) 
     },
     every(4),
   );
+  // Test and replay runs (promptscope test / replay): one service instance per run, one sample per series, at the
+  // run's end. A test run of v2 30 s before the end (2 passed, 1 failed), a replay of v2 45 s before it (1 improved,
+  // 1 regressed, 2 unchanged, 1 skipped; the judge preferred each side once) and an older replay of v1.
+  const run = (job: string, instance: string, candidate: string, kind: string) => ({
+    job,
+    instance,
+    service_name: job,
+    gen_ai_prompt_name: 'support-reply',
+    promptscope_eval_candidate: candidate,
+    promptscope_run_kind: kind,
+  });
+  const outcome = (o: string) => ({ promptscope_eval_outcome: o });
+  const side = (s: string) => ({ promptscope_eval_side: s });
+  m.once(
+    end - 30,
+    run('promptscope-test', 'run-test-1', 'v2', 'test'),
+    [
+      ['promptscope_eval_cases', outcome('pass'), 2],
+      ['promptscope_eval_cases', outcome('fail'), 1],
+      ['promptscope_eval_cost_usd', side('candidate'), 0.002],
+    ],
+    [['promptscope_eval_duration_seconds', side('candidate'), [0.4, 0.5, 0.6]]],
+  );
+  for (const [at, instance, candidate] of [
+    [end - 45, 'run-replay-2', 'v2'],
+    [end - 50 * 60, 'run-replay-1', 'v1'],
+  ] as const)
+    m.once(
+      at,
+      run('promptscope-replay', instance, candidate, 'replay'),
+      [
+        ['promptscope_eval_cases', outcome('improved'), 1],
+        ['promptscope_eval_cases', outcome('regressed'), 1],
+        ['promptscope_eval_cases', outcome('unchanged'), 2],
+        ['promptscope_eval_cases', outcome('skipped'), 1],
+        ['promptscope_eval_judge_verdicts', { promptscope_eval_verdict: 'candidate' }, 1],
+        ['promptscope_eval_judge_verdicts', { promptscope_eval_verdict: 'baseline' }, 1],
+        ['promptscope_eval_cost_usd', side('candidate'), 0.003],
+        ['promptscope_eval_cost_usd', side('baseline'), 0.002],
+      ],
+      [
+        ['promptscope_eval_duration_seconds', side('candidate'), [0.3, 0.7, 0.3, 0.7]],
+        ['promptscope_eval_duration_seconds', side('baseline'), [0.5, 0.9, 0.5, 0.9]],
+      ],
+    );
   // The collectors' own telemetry (job otelcol): an agent and a gateway; the gateway's Jaeger exporter queue is a
   // quarter full and it dropped 3 spans per step (Jaeger unreachable past the retry limit); the agent refused 1.
   const agent = { job: 'otelcol', instance: '127.0.0.1:8888' };

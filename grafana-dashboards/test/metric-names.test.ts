@@ -1,7 +1,7 @@
 import { ATTR, METRIC } from '@promptscope/core';
 import { semconvNames } from '@promptscope/core/provider';
 import { describe, expect, it } from 'vitest';
-import { COUNTERS, HISTOGRAMS, L } from '../src/metrics.mjs';
+import { COUNTERS, EVAL, HISTOGRAMS, L } from '../src/metrics.mjs';
 
 // metrics.mjs is hand-kept for the dashboards and alerts; this holds it against core's name table, so a
 // metric renamed in core fails here instead of leaving a panel silently empty.
@@ -36,7 +36,21 @@ const counters: Record<keyof typeof COUNTERS, [string, string] | 'collector'> = 
   segmentOverflow: [METRIC.SEGMENT_OVERFLOW, '{operation}'],
 };
 
+// The run metrics of test and replay runs (@promptscope/eval's replay/metrics.ts declares these units).
+const evalMetrics: Record<keyof typeof EVAL, [string, 'histogram' | 'counter', string]> = {
+  cases: [METRIC.EVAL_CASES, 'counter', '{case}'],
+  judgeVerdicts: [METRIC.EVAL_JUDGE_VERDICTS, 'counter', '{verdict}'],
+  cost: [METRIC.EVAL_COST, 'counter', '{USD}'],
+  duration: [METRIC.EVAL_DURATION, 'histogram', 's'],
+};
+
 describe('dashboard metric names follow core METRIC', () => {
+  it('names every run metric as Prometheus stores it', () => {
+    expect(Object.keys(evalMetrics).sort()).toEqual(Object.keys(EVAL).sort());
+    for (const [key, [name, kind, unit]] of Object.entries(evalMetrics))
+      expect(EVAL[key as keyof typeof EVAL], key).toBe(prometheusName(name, kind, unit));
+  });
+
   it('names every metric metrics.mjs lists', () => {
     expect(Object.keys(histograms).sort()).toEqual(Object.keys(HISTOGRAMS).sort());
     expect(Object.keys(counters).sort()).toEqual(Object.keys(COUNTERS).sort());

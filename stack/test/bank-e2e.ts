@@ -26,14 +26,15 @@ const KEEP = {
 };
 export const BANK_E2E_SERVICE = 'promptscope-bank-e2e';
 
-type Run = (
+export type Run = (
   cmd: string,
   args: string[],
   env?: NodeJS.ProcessEnv,
   timeoutMs?: number,
 ) => Promise<{ code: number | null; out: string }>;
 
-interface Ctx {
+/** What the stack e2e hands the flows it delegates to a module. */
+export interface StackCtx {
   repo: string;
   jaeger: string;
   /** The stack's own collector (content removed). */
@@ -46,7 +47,8 @@ interface Ctx {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
+/** Polls `fn` every 500 ms until it gives a value, or throws naming what it waited for. */
+export async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     const v = await fn().catch(() => undefined);
@@ -64,7 +66,7 @@ async function jaegerTrace(jaeger: string, traceId: string) {
 }
 
 /** A second collector from collector-config/collector.yaml that keeps content, feeding the stack's Jaeger. */
-async function startKeepingCollector(c: Ctx): Promise<{ stop(): Promise<void> }> {
+async function startKeepingCollector(c: StackCtx): Promise<{ stop(): Promise<void> }> {
   const { buildCollector } = await import(pathToFileURL(join(c.repo, 'collector-config', 'build.mjs')).href);
   const { startProcess, stopProcess, isAlive } = await import(
     pathToFileURL(join(c.repo, 'stack', 'lib', 'procs.mjs')).href
@@ -110,11 +112,11 @@ async function startKeepingCollector(c: Ctx): Promise<{ stop(): Promise<void> }>
   };
 }
 
-function cliJson(c: Ctx, args: string[]) {
+function cliJson(c: StackCtx, args: string[]) {
   return c.run(process.execPath, [join(c.repo, 'packages', 'cli', 'dist', 'bin.js'), ...args], c.env, 60_000);
 }
 
-export async function bankAddFromJaeger(c: Ctx): Promise<void> {
+export async function bankAddFromJaeger(c: StackCtx): Promise<void> {
   const collector = await startKeepingCollector(c);
   const receiver = await startOtlpReceiver();
   const fake = await startFakeProvider({ host: '127.0.0.1' });

@@ -15,6 +15,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { type FlatSpan, startFakeProvider, startOtlpReceiver } from '@promptscope/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bankAddFromJaeger } from './bank-e2e.js';
+import { replayFromJaeger } from './replay-e2e.js';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
 const CLI = join(REPO, 'stack', 'cli.mjs');
@@ -311,7 +312,14 @@ describe('native stack e2e (collector, Jaeger v2, Prometheus, Alertmanager)', ()
           __range: '15m',
         },
       }) as { dashboard: string; panel: string; expr: string; requires: string[] }[]
-    ).filter((q) => !q.requires.includes('instrumentation-errors') && !q.requires.includes('collector-failures')); // empty unless promptscope or a collector fails
+    ).filter(
+      (q) =>
+        // empty unless promptscope or a collector fails
+        !q.requires.includes('instrumentation-errors') &&
+        !q.requires.includes('collector-failures') &&
+        // test and replay runs: checked by the replay test, which makes them
+        !q.requires.includes('eval-runs'),
+    );
     expect(queries.length).toBeGreaterThan(10);
     let empty: string[] = [];
     await poll(
@@ -639,6 +647,10 @@ describe('native stack e2e (collector, Jaeger v2, Prometheus, Alertmanager)', ()
   it('promptscope bank add turns production completions in Jaeger into test cases (content kept), and refuses stripped ones', async () => {
     await bankAddFromJaeger({ repo: REPO, jaeger: JAEGER, collector: COLLECTOR, run, env: ENV, startUs });
   }, 180_000);
+
+  it("promptscope replay backtests v2 on v1's captured traffic in Jaeger: the script's counts, the deltas, linked spans, run metrics and the Prompt tests dashboard", async () => {
+    await replayFromJaeger({ repo: REPO, jaeger: JAEGER, collector: COLLECTOR, run, env: ENV, promQuery });
+  }, 240_000);
 
   it('down stops every process', async () => {
     expect(stackPids.length).toBe(5);

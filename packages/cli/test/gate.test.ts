@@ -179,6 +179,10 @@ describe('promptscope test (CLI)', () => {
       'promptscope.eval.cost_usd',
       'promptscope.eval.duration',
     ]);
+    // each run is its own service instance: one series per run, which the Prompt tests dashboard sums
+    const instance = metrics[0].resource['service.instance.id'];
+    expect(instance).toMatch(/^[0-9a-f-]{36}$/);
+    for (const m of metrics) expect(m.resource['service.instance.id']).toBe(instance);
     const cases3 = metrics.find((m) => m.name === 'promptscope.eval.cases');
     expect(cases3?.points).toEqual([
       expect.objectContaining({

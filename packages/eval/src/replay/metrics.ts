@@ -6,6 +6,7 @@
  */
 import type { Attributes, Meter } from '@opentelemetry/api';
 import { ATTR, METRIC } from '@promptscope/core';
+import { DURATION_BUCKETS } from '@promptscope/core/provider';
 import type { Report } from '../report/types.js';
 import type { ReplayReport } from './types.js';
 
@@ -27,10 +28,12 @@ function instruments(meter: Meter) {
       description: 'Pairwise judge verdicts of replay runs',
       unit: '{verdict}',
     }),
-    cost: meter.createCounter(METRIC.EVAL_COST, { description: "What a run's calls cost, by side", unit: 'USD' }),
+    cost: meter.createCounter(METRIC.EVAL_COST, { description: "What a run's calls cost, by side", unit: '{USD}' }),
     duration: meter.createHistogram(METRIC.EVAL_DURATION, {
       description: "Latency of each side's calls in a run",
       unit: 's',
+      // the buckets of gen_ai.client.operation.duration, so a run's latency reads like production's
+      advice: { explicitBucketBoundaries: DURATION_BUCKETS },
     }),
   };
 }
