@@ -30,6 +30,7 @@ export default defineConfig({
       'collector-config/test/**/*.test.ts',
       'stack/test/**/*.test.ts',
       'bench/test/**/*.test.ts',
+      'scripts/test/**/*.test.ts',
     ],
     testTimeout: 30_000,
     hookTimeout: 60_000,

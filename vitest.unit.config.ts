@@ -12,7 +12,11 @@ export default defineConfig({
     pool: 'threads',
     // Vitest leaves a core free by default; on a 2-core machine that halves the fast path.
     maxWorkers: Math.max(2, availableParallelism()),
-    include: ['packages/*/test/**/*.test.ts', 'grafana-dashboards/test/metric-names.test.ts'],
+    include: [
+      'packages/*/test/**/*.test.ts',
+      'grafana-dashboards/test/metric-names.test.ts',
+      'scripts/test/**/*.test.ts',
+    ],
     exclude: [
       ...configDefaults.exclude,
       // Spawn the built CLI, register hook or feedback package.
