@@ -22,19 +22,40 @@ export default defineConfig({
     ],
   },
   test: {
-    include: [
-      'packages/*/test/**/*.test.ts',
-      'examples/*/test/**/*.test.ts',
-      'grafana-dashboards/test/**/*.test.ts',
-      'alerting/test/**/*.test.ts',
-      'collector-config/test/**/*.test.ts',
-      'stack/test/**/*.test.ts',
-      'bench/test/**/*.test.ts',
-      'scripts/test/**/*.test.ts',
-    ],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     // Tests share global OTel providers per file; files run in separate workers.
     pool: 'forks',
+    // Two groups, one after the other. First every test that runs in its own process and on its own ports,
+    // two files at a time (Vitest would leave one of CI's two cores idle). Then the native stack, the fault
+    // campaign and the benchmarks, one file at a time on a quiet machine: they bind the stack's fixed ports,
+    // and their timings (gaps between samples, overhead ratios) must not share the CPU with other tests.
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'suite',
+          include: [
+            'packages/*/test/**/*.test.ts',
+            'examples/*/test/**/*.test.ts',
+            'grafana-dashboards/test/**/*.test.ts',
+            'alerting/test/**/*.test.ts',
+            'collector-config/test/**/*.test.ts',
+            'scripts/test/**/*.test.ts',
+          ],
+          maxWorkers: 2,
+          sequence: { groupOrder: 0 },
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'stack',
+          include: ['stack/test/**/*.test.ts', 'bench/test/**/*.test.ts'],
+          maxWorkers: 1,
+          sequence: { groupOrder: 1 },
+        },
+      },
+    ],
   },
 });

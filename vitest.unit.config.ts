@@ -9,6 +9,8 @@ export default defineConfig({
   ...base,
   test: {
     ...base.test,
+    // One flat run of its own include list, not the full suite's two groups.
+    projects: undefined,
     pool: 'threads',
     // Vitest leaves a core free by default; on a 2-core machine that halves the fast path.
     maxWorkers: Math.max(2, availableParallelism()),
