@@ -10,7 +10,8 @@ import type {
   Telemetry,
   Usage,
 } from '@promptscope/core/provider';
-import { chatInputMessages, chatOutputMessages, chatStreamAccumulator, toolDefinitions } from './content.js';
+import { chatInputMessages, chatOutputMessages, chatStreamAccumulator } from './chat-content.js';
+import { toolDefinitions } from './content-parts.js';
 import { type ClientLike, isRecord, requestAttributes, responseAttributes, serverOf } from './request.js';
 
 export function chatUsage(u: unknown): Usage | undefined {

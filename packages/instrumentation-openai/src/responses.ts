@@ -9,8 +9,9 @@ import type {
   StreamOutcome,
   Usage,
 } from '@promptscope/core/provider';
-import { responsesFinishReason, responsesInput, responsesOutput, toolDefinitions } from './content.js';
+import { toolDefinitions } from './content-parts.js';
 import { type ClientLike, isRecord, requestAttributes, responseAttributes, serverOf } from './request.js';
+import { responsesFinishReason, responsesInput, responsesOutput } from './responses-content.js';
 
 export function responsesUsage(u: unknown): Usage | undefined {
   if (!isRecord(u)) return undefined;

@@ -2,14 +2,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import {
-  chatInputMessages,
-  chatOutputMessages,
-  chatStreamAccumulator,
-  responsesInput,
-  responsesOutput,
-  toolDefinitions,
-} from '../src/content.js';
+import { chatInputMessages, chatOutputMessages, chatStreamAccumulator } from '../src/chat-content.js';
+import { toolDefinitions } from '../src/content-parts.js';
+import { responsesInput, responsesOutput } from '../src/responses-content.js';
 
 // Recorded nock fixtures, read in place (never copied into the project).
 const corpusDir = fileURLToPath(new URL('../../../../shared/corpus/openai-recorded/', import.meta.url));

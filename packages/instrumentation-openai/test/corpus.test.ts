@@ -140,7 +140,7 @@ function responsesUsage(u: Json | undefined | null): Partial<Expected> {
   };
 }
 
-// Output items that ask the application to run a tool (content.ts uses the same set for the output message).
+// Output items that ask the application to run a tool (responses-content.ts uses the same set for the output message).
 const CLIENT_TOOL_CALLS = new Set([
   'function_call',
   'custom_tool_call',

@@ -257,7 +257,7 @@ describe.each(MAJORS)('%s responses', (major) => {
   });
 
   // BUG (src/responses.ts responsesFinishReason): an `incomplete` response with reason `max_output_tokens` is
-  // recorded on the span as 'max_output_tokens', while content.ts maps it to 'length' for the output message.
+  // recorded on the span as 'max_output_tokens', while responses-content.ts maps it to 'length' for the output message.
   it('records an incomplete response with the same finish reason on the span and in the output message', async () => {
     env.fake.script({ finishReason: 'length' });
     await instrumented(mod, () => client(mod, env.fake).responses.create({ model: 'gpt-4o-mini', input: 'y' }), {
