@@ -19,7 +19,8 @@ import {
 } from '@promptscope/eval';
 import { type PromptSpec, Registry } from '@promptscope/prompts';
 import { EXIT, type Io, parseFlags, UsageError } from './io.js';
-import { baseUrl, DEFAULT_JAEGER, fetchTrace, findWorst, JAEGER_ENV, parseWhen } from './worst.js';
+import { baseUrl, DEFAULT_JAEGER, fetchTrace, JAEGER_ENV, parseWhen } from './jaeger.js';
+import { findWorst } from './worst.js';
 
 export const BANK_HELP = `Usage: promptscope bank add <prompt> <source> [options]
 

@@ -11,21 +11,23 @@ import { WORST_HELP, worstCommand } from './worst.js';
 export { BANK_HELP } from './bank.js';
 export { diffLines, formatDiff } from './diff.js';
 export { EXIT, type Io, processIo, UsageError } from './io.js';
-export { parseValue } from './label.js';
-export { parseFailOn, REPLAY_HELP } from './replay.js';
-export { TEST_HELP } from './test.js';
 export {
   DEFAULT_JAEGER,
-  effectiveFeedback,
   fetchTrace,
-  findWorst,
-  formatWorst,
   JAEGER_ENV,
   JaegerError,
   type JaegerSpan,
   parseWhen,
-  previewMessages,
   readTrace,
+} from './jaeger.js';
+export { parseValue } from './label.js';
+export { parseFailOn, REPLAY_HELP } from './replay.js';
+export { TEST_HELP } from './test.js';
+export {
+  effectiveFeedback,
+  findWorst,
+  formatWorst,
+  previewMessages,
   type WorstCompletion,
   type WorstFeedback,
   type WorstQuery,

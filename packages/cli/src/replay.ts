@@ -38,8 +38,8 @@ import {
 } from '@promptscope/eval';
 import { PROVIDERS, type PromptProvider, Registry } from '@promptscope/prompts';
 import { EXIT, type Io, parseFlags, UsageError } from './io.js';
+import { baseUrl, DEFAULT_JAEGER, DEFAULT_SEARCH_LIMIT, JAEGER_ENV, parseWhen, searchPromptTraces } from './jaeger.js';
 import { startTelemetry } from './telemetry.js';
-import { baseUrl, DEFAULT_JAEGER, DEFAULT_SEARCH_LIMIT, JAEGER_ENV, parseWhen, searchPromptTraces } from './worst.js';
 
 export const REPLAY_HELP = `Usage: promptscope replay <prompt> --candidate <version|label|file.yaml> [options]
 
@@ -211,7 +211,6 @@ async function readCompletions(
       jaeger,
       startUs: window.startMs * 1000,
       endUs: window.endMs * 1000,
-      limit: 0,
       searchLimit: DEFAULT_SEARCH_LIMIT * 5,
       ...(services !== undefined && services.length > 0 ? { services } : {}),
     });

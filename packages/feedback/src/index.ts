@@ -36,6 +36,7 @@ export {
   type ImplicitScore,
   type ImplicitSignal,
 } from './implicit.js';
+export { type FeedbackRecordKey, latestFeedback } from './last-wins.js';
 export {
   encodeFeedbackToken,
   type FeedbackSecret,
