@@ -36,7 +36,7 @@ export interface OperationResponse {
 
 /**
  * What a provider read from a response (a result, or a stream at its end), as plain data: core applies the
- * policy once ({@link Operation.read}). Every field is optional; what the provider could not read stays out.
+ * policy once ({@link Operation.read}). Every field is optional; what the provider could not read is undefined.
  */
 export interface Reading {
   usage?: Usage;
@@ -171,12 +171,10 @@ export class Operation {
     if (this.ended) return;
     if (r.usage !== undefined) this.setUsage(r.usage);
     this.setResponse({
-      ...(r.id !== undefined ? { id: r.id } : {}),
-      ...(r.model !== undefined ? { model: r.model } : {}),
-      ...(r.finishReasons !== undefined
-        ? { finishReasons: r.finishReasons.map((f) => f ?? FINISH_REASON_UNKNOWN) }
-        : {}),
-      ...(r.attributes !== undefined ? { attributes: r.attributes } : {}),
+      id: r.id,
+      model: r.model,
+      finishReasons: r.finishReasons?.map((f) => f ?? FINISH_REASON_UNKNOWN),
+      attributes: r.attributes,
     });
     if (r.output === undefined || !this.captureContent) return;
     try {

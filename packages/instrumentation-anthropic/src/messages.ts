@@ -134,25 +134,23 @@ class MessageStreamObserver implements StreamObserver {
   }
 
   onEnd(): void {
-    const usage = anthropicUsage(this.usage);
     const content = this.content;
     this.op.read({
-      ...(usage !== undefined ? { usage } : {}),
-      ...(this.id !== undefined ? { id: this.id } : {}),
-      ...(this.model !== undefined ? { model: this.model } : {}),
+      usage: anthropicUsage(this.usage),
+      id: this.id,
+      model: this.model,
       finishReasons: [this.stopReason],
-      ...(content !== undefined ? { output: () => content.messages() } : {}),
+      output: content === undefined ? undefined : () => content.messages(),
     });
   }
 }
 
 /** What a Messages API result says, as data (a pure mapping: core applies the policy). */
 export function messageReading(message: Obj): Reading {
-  const usage = anthropicUsage(message.usage);
   return {
-    ...(usage !== undefined ? { usage } : {}),
-    ...(typeof message.id === 'string' ? { id: message.id } : {}),
-    ...(typeof message.model === 'string' ? { model: message.model } : {}),
+    usage: anthropicUsage(message.usage),
+    id: typeof message.id === 'string' ? message.id : undefined,
+    model: typeof message.model === 'string' ? message.model : undefined,
     finishReasons: [typeof message.stop_reason === 'string' ? message.stop_reason : undefined],
     output: () => outputMessages(message),
   };

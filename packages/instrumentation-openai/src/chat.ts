@@ -154,23 +154,22 @@ class ChatStreamObserver implements StreamObserver {
     const n = Math.max(this.choiceCount, this.finish.length);
     const content = this.content;
     this.op.read({
-      ...(this.id !== undefined ? { id: this.id } : {}),
-      ...(this.model !== undefined ? { model: this.model } : {}),
+      id: this.id,
+      model: this.model,
       finishReasons: Array.from({ length: n }, (_, i) => this.finish[i]),
       attributes: responseAttributes({ service_tier: this.serviceTier, system_fingerprint: this.fingerprint }),
-      ...(content !== undefined ? { output: () => content.messages() } : {}),
+      output: content === undefined ? undefined : () => content.messages(),
     });
   }
 }
 
 /** What a chat completion result says, as data (a pure mapping: core applies the policy). */
 export function chatReading(result: Record<string, unknown>): Reading {
-  const usage = chatUsage(result.usage);
   const choices = Array.isArray(result.choices) ? result.choices : [];
   return {
-    ...(usage !== undefined ? { usage } : {}),
-    ...(typeof result.id === 'string' ? { id: result.id } : {}),
-    ...(typeof result.model === 'string' ? { model: result.model } : {}),
+    usage: chatUsage(result.usage),
+    id: typeof result.id === 'string' ? result.id : undefined,
+    model: typeof result.model === 'string' ? result.model : undefined,
     finishReasons: choices.map((c) =>
       isRecord(c) && typeof c.finish_reason === 'string' ? c.finish_reason : undefined,
     ),

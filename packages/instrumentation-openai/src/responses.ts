@@ -56,11 +56,10 @@ export const responses: ApiMapping = {
 
 /** What a Responses API response says, as data (a pure mapping: core applies the policy). */
 export function responsesReading(r: Record<string, unknown>): Reading {
-  const usage = responsesUsage(r.usage);
   return {
-    ...(usage !== undefined ? { usage } : {}),
-    ...(typeof r.id === 'string' ? { id: r.id } : {}),
-    ...(typeof r.model === 'string' ? { model: r.model } : {}),
+    usage: responsesUsage(r.usage),
+    id: typeof r.id === 'string' ? r.id : undefined,
+    model: typeof r.model === 'string' ? r.model : undefined,
     finishReasons: [responsesFinishReason(r)],
     attributes: responseAttributes(r),
     output: () => responsesOutput(r),
