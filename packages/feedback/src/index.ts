@@ -1,3 +1,11 @@
+export {
+  defineEvaluation,
+  feedback,
+  feedbackToken,
+  recordFeedback,
+  recordImplicit,
+  thumbs,
+} from './default-instance.js';
 export { FeedbackError, type FeedbackErrorCode } from './errors.js';
 export type {
   BooleanEvaluation,
@@ -7,26 +15,7 @@ export type {
   FeedbackValue,
   NumericEvaluation,
 } from './evaluations.js';
-export {
-  createFeedback,
-  defineEvaluation,
-  EVALUATION_EVENT,
-  FEEDBACK_SCOPE,
-  FEEDBACK_SCORE_BUCKETS,
-  type Feedback,
-  type FeedbackInput,
-  type FeedbackKind,
-  type FeedbackOptions,
-  type FeedbackResult,
-  type FeedbackSource,
-  feedback,
-  feedbackToken,
-  type ImplicitDetail,
-  recordFeedback,
-  recordImplicit,
-  SECRET_ENV,
-  thumbs,
-} from './feedback.js';
+export { createFeedback } from './feedback.js';
 export {
   DEFAULT_IMPLICIT_SCORES,
   EDIT_RATIO_BUDGET,
@@ -46,3 +35,16 @@ export {
   parseFeedbackToken,
   TOKEN_PREFIX,
 } from './token.js';
+export {
+  EVALUATION_EVENT,
+  FEEDBACK_SCOPE,
+  FEEDBACK_SCORE_BUCKETS,
+  type Feedback,
+  type FeedbackInput,
+  type FeedbackKind,
+  type FeedbackOptions,
+  type FeedbackResult,
+  type FeedbackSource,
+  type ImplicitDetail,
+  SECRET_ENV,
+} from './types.js';

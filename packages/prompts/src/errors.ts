@@ -45,3 +45,8 @@ export function describe(err: unknown): string {
   if (err instanceof Error) return err.message;
   return String(err);
 }
+
+/** A failure a source did not classify is taken for an outage: `unreachable`, keeping the original as cause. */
+export function toPromptError(err: unknown, prompt: string): PromptError {
+  return err instanceof PromptError ? err : new PromptError('unreachable', describe(err), { prompt, cause: err });
+}

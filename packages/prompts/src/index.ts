@@ -1,26 +1,18 @@
+export { type ChangeEntry, labelStack, type WriteOptions } from './changelog.js';
 export {
   createPromptClient,
   type GetOptions,
-  PIN_PREFIX,
   type PromptClient,
   type PromptClientOptions,
-  type PromptOrigin,
-  type PromptVersion,
-  pinVariable,
   type SourceOptions,
 } from './client.js';
 export { isPromptError, PromptError, type PromptErrorCode } from './errors.js';
 export { formatLabels, type LabelPointer, type Labels, parseLabels } from './labels.js';
 export { PROMPT_METRIC } from './metrics.js';
-export {
-  type ChangeEntry,
-  labelStack,
-  type NewVersionInput,
-  type PromptSummary,
-  Registry,
-  type VersionFile,
-  type WriteOptions,
-} from './registry.js';
+export type { NewVersionInput } from './new-version.js';
+export { PIN_PREFIX, pinVariable } from './pins.js';
+export type { PromptOrigin, PromptVersion } from './prompt-version.js';
+export { type PromptSummary, Registry, type VersionFile } from './registry.js';
 export { fill, type Rendered, render, resolveVariables, type Variables } from './render.js';
 export {
   type DirSourceOptions,

@@ -1,39 +1,11 @@
 import { appendFile, mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
-import { Document, isMap, parseDocument } from 'yaml';
+import { type ChangeEntry, entry, labelStack, parseChangelog, type WriteOptions } from './changelog.js';
 import { describe, PromptError } from './errors.js';
 import { formatLabels, type Labels, parseLabels } from './labels.js';
+import { buildYaml, type NewVersionInput } from './new-version.js';
 import { listPromptFolders } from './sources.js';
-import {
-  checkLabel,
-  checkName,
-  type PromptSpec,
-  parseSpec,
-  parseVersion,
-  placeholders,
-  sha256,
-  versionFileName,
-} from './spec.js';
-
-/** One line of `<name>/changelog.jsonl`. */
-export interface ChangeEntry {
-  at: string;
-  action: 'new' | 'promote' | 'rollback';
-  /** The label moved (promote, rollback); `latest` for new. */
-  label?: string;
-  /** The version the label pointed at before, if any. */
-  from?: number;
-  to: number;
-  /** sha256 of the `to` version file when it was recorded. */
-  sha256: string;
-  by?: string;
-  note?: string;
-  /** A gated promotion made without a passing test report (`--force --reason`). */
-  forced?: boolean;
-  /** The passing test report a gated promotion relied on. */
-  report?: string;
-}
+import { checkLabel, checkName, type PromptSpec, parseSpec, parseVersion, sha256, versionFileName } from './spec.js';
 
 export interface VersionFile {
   name: string;
@@ -50,32 +22,7 @@ export interface PromptSummary {
   labels: Labels;
 }
 
-export interface WriteOptions {
-  /** Who made the change; default PROMPTSCOPE_USER, else the OS user name. */
-  by?: string;
-  note?: string;
-  forced?: boolean;
-  report?: string;
-}
-
-export interface NewVersionInput {
-  /** YAML text of the version; `name` and `version` are filled in (comments and layout kept). */
-  yaml?: string;
-  /** Or the fields, written out as YAML. */
-  spec?: Omit<PromptSpec, 'name' | 'version' | 'variables' | 'parameters'> &
-    Partial<Pick<PromptSpec, 'variables' | 'parameters'>>;
-}
-
 const RESERVED = new Set(['latest']);
-
-function defaultBy(): string | undefined {
-  if (process.env.PROMPTSCOPE_USER) return process.env.PROMPTSCOPE_USER;
-  try {
-    return userInfo().username;
-  } catch {
-    return undefined;
-  }
-}
 
 /**
  * The registry on disk, as the CLI edits it. Version files are written once (`wx`) and never touched
@@ -204,19 +151,7 @@ export class Registry {
       }
       throw err;
     }
-    const out: ChangeEntry[] = [];
-    text.split('\n').forEach((line, i) => {
-      if (line.trim() === '') return;
-      try {
-        out.push(JSON.parse(line) as ChangeEntry);
-      } catch (err) {
-        throw new PromptError('invalid', `${file}:${i + 1}: not valid JSON: ${describe(err)}`, {
-          prompt: name,
-          location: file,
-        });
-      }
-    });
-    return out;
+    return parseChangelog(text, file, name);
   }
 
   private async append(name: string, entry: ChangeEntry): Promise<void> {
@@ -343,79 +278,4 @@ export class Registry {
     await this.append(name, e);
     return e;
   }
-}
-
-function entry(
-  action: ChangeEntry['action'],
-  label: string,
-  from: number | undefined,
-  to: number,
-  digest: string,
-  opts: WriteOptions,
-): ChangeEntry {
-  const e: ChangeEntry =
-    from !== undefined
-      ? { at: new Date().toISOString(), action, label, from, to, sha256: digest }
-      : { at: new Date().toISOString(), action, label, to, sha256: digest };
-  const by = opts.by ?? defaultBy();
-  if (by !== undefined) e.by = by;
-  if (opts.note !== undefined) e.note = opts.note;
-  if (opts.forced) e.forced = true;
-  if (opts.report !== undefined) e.report = opts.report;
-  return e;
-}
-
-/** The versions a label pointed at, oldest first: promote pushes, rollback pops back to its target. */
-export function labelStack(history: ChangeEntry[], label: string): Array<{ version: number; sha256: string }> {
-  const stack: Array<{ version: number; sha256: string }> = [];
-  for (const e of history) {
-    if (e.label !== label || (e.action !== 'promote' && e.action !== 'rollback')) continue;
-    if (e.action === 'rollback') {
-      while (stack.length > 0 && stack.at(-1)!.version !== e.to) stack.pop();
-      if (stack.length === 0) stack.push({ version: e.to, sha256: e.sha256 });
-    } else {
-      stack.push({ version: e.to, sha256: e.sha256 });
-    }
-  }
-  return stack;
-}
-
-function buildYaml(name: string, version: number, input: NewVersionInput): string {
-  if (input.yaml !== undefined) {
-    const doc = parseDocument(input.yaml, { uniqueKeys: true });
-    if (doc.errors.length > 0) {
-      throw new PromptError('invalid', `the new version is not valid YAML: ${doc.errors[0]!.message}`, {
-        prompt: name,
-      });
-    }
-    if (doc.contents === null || typeof doc.toJS() !== 'object') {
-      throw new PromptError('invalid', 'the new version must be a YAML mapping', { prompt: name });
-    }
-    if (!isMap(doc.contents))
-      throw new PromptError('invalid', 'the new version must be a YAML mapping', { prompt: name });
-    // name and version first, the rest as the author wrote it (comments kept).
-    doc.delete('name');
-    doc.delete('version');
-    (doc.contents.items as unknown[]).unshift(doc.createPair('name', name), doc.createPair('version', version));
-    return doc.toString();
-  }
-  if (input.spec === undefined)
-    throw new PromptError('refused', 'a new version needs YAML or fields', { prompt: name });
-  const s = input.spec;
-  const variables = s.variables ?? inferVariables(s.template, s.messages);
-  const body: Record<string, unknown> = { name, version };
-  if (s.description !== undefined) body.description = s.description;
-  body.model = s.model;
-  body.parameters = s.parameters ?? {};
-  if (s.template !== undefined) body.template = s.template;
-  if (s.messages !== undefined) body.messages = s.messages;
-  body.variables = variables;
-  return new Document(body).toString();
-}
-
-function inferVariables(template?: string, messages?: Array<{ content: string }>): PromptSpec['variables'] {
-  const out: PromptSpec['variables'] = {};
-  const texts = template !== undefined ? [template] : (messages ?? []).map((m) => m.content);
-  for (const t of texts) for (const v of placeholders(t)) out[v] = { type: 'string', required: true };
-  return out;
 }
