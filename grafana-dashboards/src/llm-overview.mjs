@@ -1,8 +1,8 @@
 // LLM overview: traffic, errors, latency, TTFT, tokens and cost.
+import { dashboard } from './dashboard.mjs';
 import { COLLECTOR, COLLECTOR_L, COUNTERS, count, HISTOGRAMS, L } from './metrics.mjs';
+import { collectorRates, row, stat, table, target, timeseries } from './panels.mjs';
 import {
-  collectorRates,
-  dashboard,
   ERROR,
   errorRatio,
   feedbackMean,
@@ -11,14 +11,9 @@ import {
   quantile,
   queueFill,
   rateSum,
-  row,
   spanSel,
-  standardVariables,
-  stat,
-  table,
-  target,
-  timeseries,
-} from './panels.mjs';
+} from './promql.mjs';
+import { standardVariables } from './variables.mjs';
 
 const calls = count(HISTOGRAMS.duration);
 const PM = [L.provider, L.model];

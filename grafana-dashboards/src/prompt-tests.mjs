@@ -2,18 +2,10 @@
 // a candidate), per prompt and candidate: pass rate, failures, regressions, judge verdicts, what runs cost and
 // how fast each side answered. Every series here is one run (see EVAL in metrics.mjs), so totals are sums of
 // max_over_time, and "over time" panels are bars at the moments runs ended.
+import { dashboard } from './dashboard.mjs';
 import { EVAL, L } from './metrics.mjs';
-import {
-  barGauge,
-  dashboard,
-  datasourceVariable,
-  labelVariable,
-  row,
-  stat,
-  table,
-  target,
-  timeseries,
-} from './panels.mjs';
+import { barGauge, row, stat, table, target, timeseries } from './panels.mjs';
+import { datasourceVariable, labelVariable } from './variables.mjs';
 
 const JOB = `${L.job}=~"$job"`;
 const PROMPT = `${L.prompt}=~"$prompt"`;

@@ -1,26 +1,20 @@
 // Prompt versions: pick one prompt, compare its versions side by side.
+import { dashboard } from './dashboard.mjs';
 import { COUNTERS, count, HISTOGRAMS, L, SPAN_L } from './metrics.mjs';
+import { row, table, target, timeseries, traceSearch } from './panels.mjs';
 import {
   costPerCall,
-  dashboard,
   errorRatio,
-  errorTypeVariable,
   feedbackMean,
   feedbackNegativeRatio,
   feedbackVolume,
   increaseSum,
   quantile,
   rateSum,
-  row,
-  serviceVariable,
   spanSel,
-  standardVariables,
-  table,
-  target,
-  timeseries,
   tokensPerCall,
-  traceSearch,
-} from './panels.mjs';
+} from './promql.mjs';
+import { errorTypeVariable, serviceVariable, standardVariables } from './variables.mjs';
 
 const calls = count(HISTOGRAMS.duration);
 const V = [L.version];

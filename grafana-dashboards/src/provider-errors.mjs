@@ -1,22 +1,10 @@
 // Provider errors: which provider/model fails, how (error.type), and the traces of failed calls; then the
 // fallback routes (createRoute): fallbacks, attempts by outcome, and routed provider errors by error.type.
+import { dashboard } from './dashboard.mjs';
 import { COUNTERS, count, HISTOGRAMS, L, SPAN_L } from './metrics.mjs';
-import {
-  dashboard,
-  ERROR,
-  errorRatio,
-  increaseSum,
-  quantile,
-  rateSum,
-  routeSel,
-  row,
-  spanSel,
-  standardVariables,
-  stat,
-  table,
-  target,
-  timeseries,
-} from './panels.mjs';
+import { row, stat, table, target, timeseries } from './panels.mjs';
+import { ERROR, errorRatio, increaseSum, quantile, rateSum, routeSel, spanSel } from './promql.mjs';
+import { standardVariables } from './variables.mjs';
 
 const calls = count(HISTOGRAMS.duration);
 const PM = [L.provider, L.model];

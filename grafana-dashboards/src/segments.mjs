@@ -1,21 +1,10 @@
 // Cost by segment: who the spend is for (withSegment: free, pro, enterprise, a feature), over time, the top
 // spenders, and cost per call by segment and prompt version; plus the cardinality guard's overflow.
+import { dashboard } from './dashboard.mjs';
 import { COUNTERS, count, HISTOGRAMS, L, SEGMENT_OTHER } from './metrics.mjs';
-import {
-  barGauge,
-  costPerCall,
-  dashboard,
-  increaseSum,
-  rateSum,
-  row,
-  SEGMENT,
-  segmentVariable,
-  standardVariables,
-  stat,
-  table,
-  target,
-  timeseries,
-} from './panels.mjs';
+import { barGauge, row, stat, table, target, timeseries } from './panels.mjs';
+import { costPerCall, increaseSum, rateSum, SEGMENT } from './promql.mjs';
+import { segmentVariable, standardVariables } from './variables.mjs';
 
 const calls = count(HISTOGRAMS.duration);
 const S = [L.segment];

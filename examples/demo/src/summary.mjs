@@ -2,30 +2,27 @@
  * Turns exported telemetry into the demo's tables: per prompt version (with its feedback quality), per
  * provider and model, and the outcomes of routed calls (fallback). Pure functions over the flat records of
  * `@promptscope/testing`'s OTLP receiver (FlatSpan / FlatMetric / FlatLog), so they are unit-tested.
+ * This module computes the figures and is what main.mjs and the tests import; reading the records
+ * (summary-read.mjs), the stats every table shares (summary-calls.mjs) and the text (summary-format.mjs)
+ * live beside it and are re-exported here.
  */
+import { groupCalls } from './summary-calls.mjs';
+import { isGenAi, NONE, num, str } from './summary-read.mjs';
+
+export { percentile } from './summary-calls.mjs';
+export {
+  formatMetricSeries,
+  formatProviderTable,
+  formatRoutes,
+  formatSegmentTable,
+  formatTable,
+} from './summary-format.mjs';
+export { EVALUATION_EVENT, feedbackFromLogs, feedbackFromSpans } from './summary-read.mjs';
 
 /**
- * @typedef {object} SpanLike a FlatSpan, or anything with these fields
- * @property {Record<string, unknown>} attributes
- * @property {number} startTimeUnixNano
- * @property {number} endTimeUnixNano
- * @property {{ code: number }} [status]
- */
-
-/**
- * @typedef {object} CallStats what every table row holds, whatever it is grouped by
- * @property {number} calls provider calls (spans): a routed call's retries and fallbacks count one each
- * @property {number} errors
- * @property {Record<string, number>} errorTypes count per error.type
- * @property {number | undefined} p50Ms latency of successful calls
- * @property {number | undefined} p95Ms
- * @property {number | undefined} ttftP50Ms time to first chunk, streamed calls only
- * @property {number} streams
- * @property {number} inputTokens
- * @property {number} outputTokens
- * @property {number} costUsd sum over priced calls
- * @property {number} priced calls that carried a cost
- * @property {number} unpriced calls whose model had no price
+ * @typedef {import('./summary-read.mjs').SpanLike} SpanLike
+ * @typedef {import('./summary-read.mjs').FeedbackRecord} FeedbackRecord
+ * @typedef {import('./summary-calls.mjs').CallStats} CallStats
  */
 
 /**
@@ -46,111 +43,6 @@
 /**
  * @typedef {CallStats & { segment: string }} SegmentRow
  */
-
-const NONE = '(none)';
-
-/**
- * Nearest-rank percentile: the smallest value with at least p% of the values at or below it.
- * @param {number[]} values
- * @param {number} p in (0, 100]
- * @returns {number | undefined}
- */
-export function percentile(values, p) {
-  if (values.length === 0) return undefined;
-  const sorted = [...values].sort((a, b) => a - b);
-  const rank = Math.max(1, Math.ceil((p / 100) * sorted.length));
-  return sorted[rank - 1];
-}
-
-/** @param {unknown} v */
-function num(v) {
-  return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
-}
-
-/** @param {unknown} v */
-function str(v) {
-  return v === undefined || v === null || v === '' ? undefined : String(v);
-}
-
-/** @returns {CallStats} */
-function emptyStats() {
-  return {
-    calls: 0,
-    errors: 0,
-    errorTypes: {},
-    p50Ms: undefined,
-    p95Ms: undefined,
-    ttftP50Ms: undefined,
-    streams: 0,
-    inputTokens: 0,
-    outputTokens: 0,
-    costUsd: 0,
-    priced: 0,
-    unpriced: 0,
-  };
-}
-
-/** @param {SpanLike} span */
-const isGenAi = (span) => span.attributes?.['gen_ai.operation.name'] !== undefined;
-
-/**
- * Groups the GenAI client spans (those with `gen_ai.operation.name`) by `keyOf` and computes each group's
- * stats. `init` gives a new group's identifying fields; `update` may fill more from later spans.
- * @template {CallStats} R
- * @param {SpanLike[]} spans
- * @param {(a: Record<string, unknown>) => unknown[]} keyOf
- * @param {(a: Record<string, unknown>) => Omit<R, keyof CallStats>} init
- * @param {(row: R, a: Record<string, unknown>) => void} [update]
- * @returns {R[]} in first-seen order
- */
-function groupCalls(spans, keyOf, init, update) {
-  /** @type {Map<string, { row: R, latencies: number[], ttfts: number[] }>} */
-  const groups = new Map();
-  for (const span of spans) {
-    if (!isGenAi(span)) continue;
-    const a = span.attributes;
-    const key = JSON.stringify(keyOf(a));
-    let g = groups.get(key);
-    if (g === undefined) {
-      g = { row: /** @type {R} */ ({ ...init(a), ...emptyStats() }), latencies: [], ttfts: [] };
-      groups.set(key, g);
-    }
-    const row = g.row;
-    row.calls++;
-    update?.(row, a);
-
-    const errorType = str(a['error.type']) ?? (span.status?.code === 2 ? '_OTHER' : undefined);
-    if (errorType !== undefined) {
-      row.errors++;
-      row.errorTypes[errorType] = (row.errorTypes[errorType] ?? 0) + 1;
-    } else {
-      g.latencies.push((span.endTimeUnixNano - span.startTimeUnixNano) / 1e6);
-    }
-
-    if (a['gen_ai.request.stream'] === true) {
-      row.streams++;
-      const ttft = num(a['gen_ai.response.time_to_first_chunk']);
-      if (ttft !== undefined) g.ttfts.push(ttft * 1000);
-    }
-    row.inputTokens += num(a['gen_ai.usage.input_tokens']) ?? 0;
-    row.outputTokens += num(a['gen_ai.usage.output_tokens']) ?? 0;
-    const cost = num(a['promptscope.cost.usd']);
-    if (cost !== undefined) {
-      row.costUsd += cost;
-      row.priced++;
-    }
-    if (a['promptscope.cost.unpriced'] === true) row.unpriced++;
-  }
-
-  const rows = [];
-  for (const { row, latencies, ttfts } of groups.values()) {
-    row.p50Ms = percentile(latencies, 50);
-    row.p95Ms = percentile(latencies, 95);
-    row.ttftP50Ms = percentile(ttfts, 50);
-    rows.push(row);
-  }
-  return rows;
-}
 
 /** @param {string} x @param {string} y */
 const byVersion = (x, y) => x.localeCompare(y, 'en', { numeric: true });
@@ -189,44 +81,6 @@ const NO_QUALITY = Object.freeze({ feedback: 0, meanScore: undefined, negativeRa
  * the same definition: the `le="0.4"` bucket of `promptscope_feedback_score`.
  */
 export const NEGATIVE_SCORE = 0.4;
-export const EVALUATION_EVENT = 'gen_ai.evaluation.result';
-
-/**
- * @typedef {object} FeedbackRecord one `gen_ai.evaluation.result`, as an event or an `evaluation <name>` span
- * @property {string | undefined} traceId the completion's trace
- * @property {string | undefined} spanId the completion's span
- * @property {number} timeUnixNano
- * @property {Record<string, unknown>} attributes
- */
-
-/**
- * The feedback events among exported log records (FlatLog[]): `eventName` (or the `event.name` attribute)
- * `gen_ai.evaluation.result`; their trace and span ids are the completion's.
- * @param {{ eventName?: string, attributes: Record<string, unknown>, traceId?: string, spanId?: string,
- *   timeUnixNano: number }[]} logs
- * @returns {FeedbackRecord[]}
- */
-export function feedbackFromLogs(logs) {
-  return logs
-    .filter((l) => (l.eventName ?? l.attributes?.['event.name']) === EVALUATION_EVENT)
-    .map((l) => ({ traceId: l.traceId, spanId: l.spanId, timeUnixNano: l.timeUnixNano, attributes: l.attributes }));
-}
-
-/**
- * The same from the `evaluation <name>` spans (for trace-only pipelines): the completion is the span's parent.
- * @param {(SpanLike & { name: string, traceId?: string, parentSpanId?: string })[]} spans
- * @returns {FeedbackRecord[]}
- */
-export function feedbackFromSpans(spans) {
-  return spans
-    .filter((s) => s.name?.startsWith('evaluation ') && s.attributes?.['gen_ai.evaluation.name'] !== undefined)
-    .map((s) => ({
-      traceId: s.traceId,
-      spanId: s.parentSpanId,
-      timeUnixNano: s.startTimeUnixNano,
-      attributes: s.attributes,
-    }));
-}
 
 /**
  * Quality per (prompt name, prompt version), keyed by `JSON.stringify([prompt, version])`. Records with the
@@ -313,27 +167,6 @@ export function summarizeSegments(spans) {
     return i >= 0 ? i : s === NONE ? Number.MAX_SAFE_INTEGER : SEGMENT_ORDER.length;
   };
   return rows.sort((x, y) => rank(x.segment) - rank(y.segment) || x.segment.localeCompare(y.segment));
-}
-
-/**
- * One line per segment: calls, tokens, cost, cost per priced call, and its share of the total cost.
- * @param {SegmentRow[]} rows
- * @returns {string}
- */
-export function formatSegmentTable(rows) {
-  const total = rows.reduce((a, r) => a + r.costUsd, 0);
-  return columns(
-    ['segment', 'calls', 'tokens in/out', 'cost USD', 'USD/call', 'share'],
-    new Set([1, 2, 3, 4, 5]),
-    rows.map((r) => [
-      r.segment,
-      String(r.calls),
-      `${r.inputTokens}/${r.outputTokens}`,
-      fmtCost(r),
-      r.priced > 0 ? `$${(r.costUsd / r.priced).toFixed(6)}` : '-',
-      total > 0 && r.priced > 0 ? `${((r.costUsd / total) * 100).toFixed(0)}%` : '-',
-    ]),
-  );
 }
 
 /**
@@ -425,133 +258,4 @@ export function metricSeries(metrics) {
   return [...byName.entries()]
     .map(([name, { keys, points }]) => ({ name, series: keys.size, points }))
     .sort((x, y) => x.name.localeCompare(y.name));
-}
-
-/** @param {number | undefined} ms */
-function fmtMs(ms) {
-  return ms === undefined ? '-' : String(Math.round(ms));
-}
-
-/**
- * `n (a×1 b×2)`, kinds sorted.
- * @param {number} n
- * @param {Record<string, number>} kinds
- */
-function fmtCounts(n, kinds) {
-  if (n === 0) return '0';
-  return `${n} (${fmtKinds(kinds)})`;
-}
-
-/** @param {Record<string, number>} kinds */
-function fmtKinds(kinds) {
-  return Object.entries(kinds)
-    .sort(([x], [y]) => x.localeCompare(y))
-    .map(([type, n]) => `${type}×${n}`)
-    .join(' ');
-}
-
-/**
- * Cost is never shown as 0 when it is unknown: no priced call gives "-".
- * @param {CallStats} row
- */
-function fmtCost(row) {
-  const usd = row.priced > 0 ? `$${row.costUsd.toFixed(6)}` : '-';
-  return row.unpriced > 0 ? `${usd} (${row.unpriced} unpriced)` : usd;
-}
-
-const STATS_HEADER = ['calls', 'errors', 'p50 ms', 'p95 ms', 'ttft p50 ms', 'tokens in/out', 'cost USD'];
-
-/** @param {CallStats} r */
-const statsCells = (r) => [
-  String(r.calls),
-  fmtCounts(r.errors, r.errorTypes),
-  fmtMs(r.p50Ms),
-  fmtMs(r.p95Ms),
-  fmtMs(r.ttftP50Ms),
-  `${r.inputTokens}/${r.outputTokens}`,
-  fmtCost(r),
-];
-
-/**
- * Aligned plain-text columns: header, a rule, one line per row.
- * @param {string[]} header
- * @param {Set<number>} right columns aligned right
- * @param {string[][]} body
- */
-function columns(header, right, body) {
-  const widths = header.map((h, i) => Math.max(h.length, ...body.map((cells) => cells[i].length)));
-  /** @param {string[]} cells */
-  const line = (cells) =>
-    cells
-      .map((c, i) => (right.has(i) ? c.padStart(widths[i]) : c.padEnd(widths[i])))
-      .join('  ')
-      .trimEnd();
-  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)].join('\n');
-}
-
-/**
- * A plain-text table, one line per prompt version, columns aligned.
- * @param {SummaryRow[]} rows
- * @returns {string}
- */
-export function formatTable(rows) {
-  return columns(
-    ['prompt', 'version', 'label', ...STATS_HEADER, ...QUALITY_HEADER],
-    new Set([3, 5, 6, 7, 8, 9, 10, 11, 12]),
-    rows.map((r) => [r.prompt, r.version, r.label || '-', ...statsCells(r), ...qualityCells(r)]),
-  );
-}
-
-const QUALITY_HEADER = ['feedback', 'mean score', 'negative'];
-
-/** @param {Quality} r */
-const qualityCells = (r) => [
-  String(r.feedback),
-  r.meanScore === undefined ? '-' : r.meanScore.toFixed(2),
-  r.negativeRatio === undefined ? '-' : `${(r.negativeRatio * 100).toFixed(0)}%`,
-];
-
-/**
- * The same columns, one line per provider and model.
- * @param {ProviderRow[]} rows
- * @returns {string}
- */
-export function formatProviderTable(rows) {
-  return columns(
-    ['provider', 'model', ...STATS_HEADER],
-    new Set([2, 4, 5, 6, 7, 8]),
-    rows.map((r) => [r.provider, r.model, ...statsCells(r)]),
-  );
-}
-
-/**
- * One line per route: calls, how many fell back, failed, attempts, and which target answered.
- * @param {RouteRow[]} rows
- * @returns {string}
- */
-export function formatRoutes(rows) {
-  if (rows.length === 0) return 'routes: no routed calls';
-  return columns(
-    ['route', 'calls', 'fell back', 'failed', 'attempts', 'answered by'],
-    new Set([1, 2, 3, 4]),
-    rows.map((r) => [
-      r.route,
-      String(r.calls),
-      String(r.fallbacks),
-      fmtCounts(r.failed, r.errorTypes),
-      String(r.attempts),
-      fmtKinds(r.answeredBy) || '-',
-    ]),
-  );
-}
-
-/**
- * @param {MetricSeries[]} series
- * @returns {string}
- */
-export function formatMetricSeries(series) {
-  if (series.length === 0) return 'metrics: none arrived';
-  return ['metrics (series / points received):', ...series.map((s) => `  ${s.name}: ${s.series} / ${s.points}`)].join(
-    '\n',
-  );
 }
