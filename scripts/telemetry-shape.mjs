@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The shape of what the demo exports: every span name with its kind, scope, attribute keys and event names,
+// The shape of what the demo exports: every span name with its kind, scopes, attribute keys and event names,
 // every metric with its unit, type and attribute keys, every log event with its attribute keys. Values are
 // left out (they vary run to run); names and keys are what dashboards, alerts and users' queries depend on.
 // A restructuring must leave this unchanged; a change that means to alter it updates the pinned file.
@@ -24,18 +24,22 @@ const sorted = (xs) => [...new Set(xs)].sort();
 export function shapeOf(telemetry) {
   const spans = {};
   for (const s of telemetry.spans()) {
-    const e = (spans[s.name] ??= { kind: s.kind, scope: s.scope, attributes: [], events: [] });
+    const e = (spans[s.name] ??= { kind: s.kind, scopes: [], attributes: [], events: [] });
+    e.scopes.push(s.scope);
     e.attributes.push(...Object.keys(s.attributes));
     e.events.push(...s.events.map((ev) => ev.name));
   }
   const metrics = {};
   for (const m of telemetry.metrics()) {
-    const e = (metrics[m.name] ??= { unit: m.unit, type: m.type, scope: m.scope, attributes: [] });
+    // Both instrumentations record the same metrics, each under its own scope, in no fixed order.
+    const e = (metrics[m.name] ??= { unit: m.unit, type: m.type, scopes: [], attributes: [] });
+    e.scopes.push(m.scope);
     for (const p of m.points) e.attributes.push(...Object.keys(p.attributes));
   }
   const logs = {};
   for (const l of telemetry.logs()) {
-    const e = (logs[l.eventName ?? '(no event name)'] ??= { scope: l.scope, attributes: [] });
+    const e = (logs[l.eventName ?? '(no event name)'] ??= { scopes: [], attributes: [] });
+    e.scopes.push(l.scope);
     e.attributes.push(...Object.keys(l.attributes));
   }
   const finish = (o) =>

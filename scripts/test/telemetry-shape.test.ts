@@ -34,13 +34,21 @@ describe('telemetry shape', () => {
     );
     expect(shape.spans['chat gpt-4o-mini']).toEqual({
       kind: 3,
-      scope: '@promptscope/instrumentation-openai',
+      scopes: ['@promptscope/instrumentation-openai'],
       attributes: ['error.type', 'gen_ai.request.model', 'gen_ai.usage.input_tokens'],
       events: ['exception'],
     });
     expect(shape.metrics['gen_ai.client.operation.duration'].attributes).toEqual(['gen_ai.request.model']);
     expect(shape.logs['gen_ai.evaluation.result'].attributes).toEqual(['gen_ai.evaluation.name']);
     expect(JSON.stringify(shape)).not.toContain('429');
+  });
+
+  it('records every scope a metric comes from, whatever order the export lists them in', () => {
+    const metric = (scope: string) => ({ name: 'm', unit: 's', type: 'histogram', scope, points: [] });
+    const of = (...scopes: string[]) =>
+      shapeOf({ spans: () => [], metrics: () => scopes.map(metric), logs: () => [] }).metrics.m.scopes;
+    expect(of('openai', 'anthropic')).toEqual(['anthropic', 'openai']);
+    expect(of('anthropic', 'openai')).toEqual(of('openai', 'anthropic'));
   });
 
   it('names what a change added and removed', () => {
