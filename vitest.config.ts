@@ -14,6 +14,7 @@ export default defineConfig({
       { find: /^@promptscope\/route$/, replacement: src('route') },
       { find: /^@promptscope\/testing$/, replacement: src('testing') },
       { find: /^@promptscope\/testing\/vitest$/, replacement: src('testing', 'vitest') },
+      { find: /^@promptscope\/testing\/contract$/, replacement: src('testing', 'contract') },
       { find: /^@promptscope\/instrumentation-openai$/, replacement: src('instrumentation-openai') },
       { find: /^@promptscope\/instrumentation-anthropic$/, replacement: src('instrumentation-anthropic') },
       { find: /^@promptscope\/prompts$/, replacement: src('prompts') },

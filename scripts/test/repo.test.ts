@@ -93,3 +93,33 @@ describe('the package graph', () => {
     }
   });
 });
+
+describe('the provider contract', () => {
+  // Each family of @promptscope/testing/contract, and the test file that runs it for a provider.
+  const FAMILIES: Record<string, string> = {
+    'behaviour.test.ts': 'describeSameBehaviour',
+    'exit-paths.test.ts': 'describeExitPaths',
+    'bad-input.test.ts': 'describeBadInput',
+    'privacy.test.ts': 'describePrivacy',
+    'corpus.test.ts': 'describeCorpusReplay',
+  };
+  const providers = packages().filter((p) => p.name.startsWith('@promptscope/instrumentation-'));
+
+  it('finds the provider packages', () => {
+    expect(providers.map((p) => p.name)).toEqual(
+      expect.arrayContaining(['@promptscope/instrumentation-openai', '@promptscope/instrumentation-anthropic']),
+    );
+  });
+
+  it('every provider package runs every family of the contract suite with its adapter', () => {
+    for (const p of providers) {
+      for (const [file, family] of Object.entries(FAMILIES)) {
+        const path = join(ROOT, p.dir, 'test', file);
+        expect(existsSync(path), `${p.dir}/test/${file}`).toBe(true);
+        expect(readFileSync(path, 'utf8'), `${p.dir}/test/${file} calls ${family}`).toMatch(
+          new RegExp(`\\b${family}\\(\\s*\\w+Adapter\\b`),
+        );
+      }
+    }
+  });
+});

@@ -4,15 +4,13 @@
  * place: they live outside the repository and are never copied into it.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { PriceBook } from '@promptscope/core/provider';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { PACKAGE_NAME } from '../src/index.js';
-import { type Any, API_KEY, bothWays, diagnostics, loadMajor, MAJORS, type Major, only, useEnv } from './helpers.js';
+import { type CorpusCase, describeCorpusReplay, type RecordedResponse } from '@promptscope/testing/contract';
+import { describe, expect, it } from 'vitest';
+import { anthropicAdapter } from './adapter.js';
+import { type Any, API_KEY, MAJORS, useEnv } from './helpers.js';
 
 const dir = fileURLToPath(new URL('../../../../shared/corpus/anthropic-recorded/', import.meta.url));
 const present = existsSync(dir);
@@ -138,63 +136,13 @@ function expected(rec: Recording): Expected {
 }
 
 const env = useEnv();
-let server: Server;
-let baseURL = '';
-let current: Recording | undefined;
-const served: { method?: string; url?: string; body: string }[] = [];
-
-beforeAll(async () => {
-  server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      served.push({ method: req.method, url: req.url, body: Buffer.concat(chunks).toString('utf8') });
-      const rec = current;
-      if (rec === undefined) {
-        res.writeHead(500, { 'content-type': 'text/plain' });
-        res.end('no recording selected');
-        return;
-      }
-      // The HAR holds the decoded text; the service gzipped JSON bodies, so replay them gzipped as it did.
-      let body = Buffer.from(decoded(rec), 'utf8');
-      const headers: Record<string, string> = { 'content-type': header(rec, 'content-type') ?? 'application/json' };
-      if (header(rec, 'content-encoding') === 'gzip') {
-        body = gzipSync(body);
-        headers['content-encoding'] = 'gzip';
-      }
-      headers['content-length'] = String(body.length);
-      const requestId = header(rec, 'request-id');
-      if (requestId !== undefined) headers['request-id'] = requestId;
-      res.writeHead(rec.status, headers);
-      res.end(body);
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  baseURL = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-});
-afterAll(async () => {
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-});
-afterEach(() => {
-  served.length = 0;
-  current = undefined;
-  // The OTel SDK warns "Cannot execute the operation on ended Span" when a span is ended twice.
-  expect(diagnostics.filter((d) => d.includes('ended'))).toEqual([]);
-});
-
-/** Our spans only: without instrumentation, @anthropic-ai/sdk 0.134+ makes spans of its own. */
-const ours = (): ReadableSpan[] => env.harness.spans().filter((s) => s.instrumentationScope.name === PACKAGE_NAME);
-
-function replayClient(mod: Any): Any {
-  const Anthropic = mod.Anthropic ?? mod.default;
-  return new Anthropic({ apiKey: API_KEY, baseURL, maxRetries: 0 });
-}
 
 type Way = 'create' | 'stream()';
 
 /** The recorded request, made the way the recording's test made it; returns everything the caller saw. */
-async function call(mod: Any, rec: Recording, way: Way): Promise<unknown> {
-  const c = replayClient(mod);
+async function call(mod: Any, rec: Recording, way: Way, baseURL: string): Promise<unknown> {
+  const Anthropic = mod.Anthropic ?? mod.default;
+  const c = new Anthropic({ apiKey: API_KEY, baseURL, maxRetries: 0 });
   const api = isBeta(rec) ? c.beta.messages : c.messages;
   const body = structuredClone(rec.body);
   if (way === 'stream()') {
@@ -211,44 +159,54 @@ async function call(mod: Any, rec: Recording, way: Way): Promise<unknown> {
   return events;
 }
 
-function checkSpan(rec: Recording): ReadableSpan {
+/** The response as the service sent it: it gzipped JSON bodies, and the HAR holds the decoded text. */
+function response(rec: Recording): RecordedResponse {
+  let body = Buffer.from(decoded(rec), 'utf8');
+  const headers: Record<string, string> = { 'content-type': header(rec, 'content-type') ?? 'application/json' };
+  if (header(rec, 'content-encoding') === 'gzip') {
+    body = gzipSync(body);
+    headers['content-encoding'] = 'gzip';
+  }
+  const requestId = header(rec, 'request-id');
+  if (requestId !== undefined) headers['request-id'] = requestId;
+  return { status: rec.status, headers, body };
+}
+
+/** What the span must say about a recording. */
+function expectedAttributes(rec: Recording): Record<string, unknown> {
   const e = expected(rec);
-  const span = only(ours());
-  const a = span.attributes;
-  expect(span.status.code).toBe(0);
-  expect(span.name).toBe(`chat ${rec.body.model}`);
-  expect(a['gen_ai.provider.name']).toBe('anthropic');
-  expect(a['gen_ai.operation.name']).toBe('chat');
-  expect(a['gen_ai.request.model']).toBe(rec.body.model);
-  expect(a['gen_ai.request.max_tokens']).toBe(rec.body.max_tokens);
-  expect(a['gen_ai.response.id']).toBe(e.id);
-  expect(a['gen_ai.response.model']).toBe(e.model);
-  expect(a['gen_ai.response.finish_reasons']).toEqual(e.finishReasons);
-  expect(a['gen_ai.usage.input_tokens']).toBe(e.input);
-  expect(a['gen_ai.usage.output_tokens']).toBe(e.output);
-  expect(a['gen_ai.usage.cache_read.input_tokens']).toBe(e.cacheRead);
-  expect(a['gen_ai.usage.cache_creation.input_tokens']).toBe(e.cacheWrite);
-  expect(a['promptscope.usage.source']).toBe('provider');
-  expect(a['server.address']).toBe('127.0.0.1');
   const cost = new PriceBook().price('anthropic', e.model, {
     inputTokens: e.input,
     outputTokens: e.output,
     cacheReadTokens: e.cacheRead,
     cacheWriteTokens: e.cacheWrite,
   });
-  // Every recorded model is in the bundled price data, so each span must carry its cost.
-  expect(cost.priced).toBe(true);
-  if (cost.priced) expect(a['promptscope.cost.usd']).toBeCloseTo(cost.totalUsd, 12);
+  const attributes: Record<string, unknown> = {
+    'gen_ai.provider.name': 'anthropic',
+    'gen_ai.operation.name': 'chat',
+    'gen_ai.request.model': rec.body.model,
+    'gen_ai.request.max_tokens': rec.body.max_tokens,
+    'gen_ai.response.id': e.id,
+    'gen_ai.response.model': e.model,
+    'gen_ai.response.finish_reasons': e.finishReasons,
+    'gen_ai.usage.input_tokens': e.input,
+    'gen_ai.usage.output_tokens': e.output,
+    'gen_ai.usage.cache_read.input_tokens': e.cacheRead,
+    'gen_ai.usage.cache_creation.input_tokens': e.cacheWrite,
+    'promptscope.usage.source': 'provider',
+    'server.address': '127.0.0.1',
+    // Every recorded model is in the bundled price data, so each span must carry its cost.
+    'promptscope.cost.usd': cost.priced ? expect.closeTo(cost.totalUsd, 12) : 'a price for every recorded model',
+  };
   if (isStream(rec)) {
-    expect(a['gen_ai.request.stream']).toBe(true);
-    expect(a['promptscope.stream.outcome']).toBe('completed');
-    const deltas = sseEvents(rec).filter((ev) => ev.type === 'content_block_delta').length;
-    expect(a['promptscope.stream.chunks']).toBe(deltas);
-    expect(typeof a['gen_ai.response.time_to_first_chunk']).toBe('number');
+    Object.assign(attributes, {
+      'gen_ai.request.stream': true,
+      'promptscope.stream.outcome': 'completed',
+      'promptscope.stream.chunks': sseEvents(rec).filter((ev) => ev.type === 'content_block_delta').length,
+      'gen_ai.response.time_to_first_chunk': expect.any(Number),
+    });
   }
-  // Capture is off by default: no content attribute at all.
-  for (const k of Object.keys(a)) expect(k).not.toMatch(/messages|system_instructions|tool_definitions/);
-  return span;
+  return attributes;
 }
 
 /** The response's content blocks in the conventions' part shapes, computed from the recording. */
@@ -262,7 +220,71 @@ function inputParts(rec: Recording): Json[] {
   return rec.body.messages.map((m: Json) => ({ role: m.role, parts: [{ type: 'text', content: m.content }] }));
 }
 
-const PLAN: { major: Major; ways: Way[] }[] = MAJORS.map((major) => ({ major, ways: ['create', 'stream()'] }));
+/** Every recording through create(), and the streamed ones through the stream() helper too. */
+function cases(): CorpusCase[] {
+  return recordings.flatMap((rec) =>
+    (['create', 'stream()'] as const)
+      .filter((way) => way === 'create' || isStream(rec))
+      .map((way) => ({
+        name: `${way}: ${rec.name}`,
+        spanName: `chat ${rec.body.model}`,
+        response: response(rec),
+        path: rec.url.pathname,
+        // 1.x sends beta calls to the same path without `?beta=true` (the `anthropic-beta` header says it).
+        requestBody: way === 'create' ? rec.body : undefined,
+        call: (mod: Any, baseURL: string) => call(mod, rec, way, baseURL),
+        expected: expectedAttributes(rec),
+        checkResult: (result: unknown) => {
+          // The caller got the recorded message.
+          if (way === 'create' && !isStream(rec)) expect((result as Json).id).toBe(expected(rec).id);
+        },
+        captured: {
+          'gen_ai.input.messages': inputParts(rec),
+          'gen_ai.output.messages': [
+            { role: 'assistant', parts: expectedParts(rec), finish_reason: expected(rec).finishReasons[0] },
+          ],
+          'gen_ai.system_instructions':
+            rec.body.system === undefined ? undefined : [{ type: 'text', content: rec.body.system }],
+        },
+      })),
+  );
+}
+
+/** The recordings that name what they test, checked against the literal values they were made with. */
+function namedCases(): CorpusCase[] {
+  const named = (prefix: string, title: string, checkCaptured: (a: Record<string, unknown>) => void): CorpusCase => {
+    const rec = find(prefix);
+    if (rec === undefined) throw new Error(`recording ${prefix} missing`);
+    const [create] = cases().filter((c) => c.name === `create: ${rec.name}`);
+    return { ...create, name: title, checkCaptured };
+  };
+  if (!present) return [];
+  return [
+    named(
+      'should-place-system-prompt-first',
+      'system prompt: gen_ai.system_instructions holds the system text, apart from the messages',
+      (a) => {
+        expect(JSON.parse(a['gen_ai.system_instructions'] as string)).toEqual([
+          { type: 'text', content: 'You are a helpful assistant' },
+        ]);
+        expect(a['gen_ai.input.messages'] as string).not.toContain('You are a helpful assistant');
+        expect(a['gen_ai.response.finish_reasons']).toEqual(['max_tokens']);
+      },
+    ),
+    named(
+      'should-set-attributes-in-span-for-beta-messages-with-thinking',
+      'beta.messages with thinking: a reasoning part before the text',
+      (a) => {
+        const [message] = JSON.parse(a['gen_ai.output.messages'] as string);
+        expect(message.parts.map((p: Json) => p.type)).toEqual(['reasoning', 'text']);
+        expect(message.parts[0].content).toMatch(/^This is a very simple arithmetic question\./);
+        // The signature is the provider's opaque token, not content: it is not recorded.
+        expect(a['gen_ai.output.messages'] as string).not.toContain('EvsCCkYIBhgCKkDc');
+        expect(a['gen_ai.usage.output_tokens']).toBe(186);
+      },
+    ),
+  ];
+}
 
 describe.skipIf(!present)('recorded Anthropic corpus', () => {
   it('reads the recordings in place, outside the repository', () => {
@@ -287,91 +309,9 @@ describe.skipIf(!present)('recorded Anthropic corpus', () => {
     expect(find('should-place-system-prompt-first')?.body.system).toBe('You are a helpful assistant');
   });
 
-  describe.each(PLAN)('$major', ({ major, ways }) => {
-    let mod: Any;
-    beforeAll(async () => {
-      mod = await loadMajor(major);
-    });
-
-    for (const rec of recordings) {
-      // The stream() helper streams whatever the recording was; for plain recordings it would need SSE.
-      for (const way of ways.filter((w) => w === 'create' || isStream(rec))) {
-        it(`${way}: ${rec.name}`, async () => {
-          current = rec;
-          const { plain, instrumented } = await bothWays(mod, () => call(mod, rec, way));
-          expect(plain.ok, JSON.stringify(plain)).toBe(true);
-          expect(instrumented).toEqual(plain);
-          // Both runs reached the replay server with the same request, the recorded one.
-          expect(served).toHaveLength(2);
-          expect(served[1]).toEqual(served[0]);
-          // 1.x sends beta calls to the same path without `?beta=true` (the `anthropic-beta` header says it).
-          expect(served[0].url?.split('?')[0]).toBe(rec.url.pathname);
-          const sent = JSON.parse(served[0].body);
-          if (way === 'create') expect(sent).toEqual(rec.body);
-          checkSpan(rec);
-          if (plain.ok && way === 'create' && !isStream(rec)) {
-            // The caller got the recorded message.
-            expect((plain.value as Json).id).toBe(expected(rec).id);
-          }
-        });
-
-        it(`${way}: ${rec.name}, content captured`, async () => {
-          current = rec;
-          const { plain, instrumented } = await bothWays(mod, () => call(mod, rec, way), { captureContent: true });
-          expect(plain.ok, JSON.stringify(plain)).toBe(true);
-          expect(instrumented).toEqual(plain);
-          const a = only(ours()).attributes;
-          expect(JSON.parse(a['gen_ai.input.messages'] as string)).toEqual(inputParts(rec));
-          const out = JSON.parse(a['gen_ai.output.messages'] as string);
-          expect(out).toEqual([
-            { role: 'assistant', parts: expectedParts(rec), finish_reason: expected(rec).finishReasons[0] },
-          ]);
-          if (rec.body.system !== undefined) {
-            expect(JSON.parse(a['gen_ai.system_instructions'] as string)).toEqual([
-              { type: 'text', content: rec.body.system },
-            ]);
-          } else {
-            expect(a['gen_ai.system_instructions']).toBeUndefined();
-          }
-          expect(a['promptscope.content.truncated']).toBeUndefined();
-        });
-      }
-    }
-  });
-
-  describe.each(MAJORS)('%s: the recordings that name what they test', (major) => {
-    let mod: Any;
-    beforeAll(async () => {
-      mod = await loadMajor(major);
-    });
-
-    it('system prompt: gen_ai.system_instructions holds the system text, apart from the messages', async () => {
-      const rec = find('should-place-system-prompt-first');
-      if (rec === undefined) throw new Error('recording missing');
-      current = rec;
-      const { instrumented } = await bothWays(mod, () => call(mod, rec, 'create'), { captureContent: true });
-      expect(instrumented.ok).toBe(true);
-      const a = only(ours()).attributes;
-      expect(JSON.parse(a['gen_ai.system_instructions'] as string)).toEqual([
-        { type: 'text', content: 'You are a helpful assistant' },
-      ]);
-      expect(a['gen_ai.input.messages'] as string).not.toContain('You are a helpful assistant');
-      expect(a['gen_ai.response.finish_reasons']).toEqual(['max_tokens']);
-    });
-
-    it('beta.messages with thinking: a reasoning part before the text', async () => {
-      const rec = find('should-set-attributes-in-span-for-beta-messages-with-thinking');
-      if (rec === undefined) throw new Error('recording missing');
-      current = rec;
-      const { instrumented } = await bothWays(mod, () => call(mod, rec, 'create'), { captureContent: true });
-      expect(instrumented.ok).toBe(true);
-      const a = only(ours()).attributes;
-      const [message] = JSON.parse(a['gen_ai.output.messages'] as string);
-      expect(message.parts.map((p: Json) => p.type)).toEqual(['reasoning', 'text']);
-      expect(message.parts[0].content).toMatch(/^This is a very simple arithmetic question\./);
-      // The signature is the provider's opaque token, not content: it is not recorded.
-      expect(a['gen_ai.output.messages'] as string).not.toContain('EvsCCkYIBhgCKkDc');
-      expect(a['gen_ai.usage.output_tokens']).toBe(186);
-    });
-  });
+  describeCorpusReplay(
+    anthropicAdapter,
+    env,
+    MAJORS.map((major) => ({ major, cases: [...cases(), ...namedCases()] })),
+  );
 });

@@ -3,22 +3,12 @@
  * and checks that what the span says equals what the recorded response says.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import {
-  type AnyModule,
-  API_KEY,
-  bothWays,
-  diagnostics,
-  type Env,
-  loadMajor,
-  type Major,
-  only,
-  startEnv,
-} from './helpers.js';
+import { type CorpusCase, describeCorpusReplay, type RecordedResponse } from '@promptscope/testing/contract';
+import { describe, expect, it } from 'vitest';
+import { openaiAdapter } from './adapter.js';
+import { type AnyModule, API_KEY, type Major, useEnv } from './helpers.js';
 
 const dir = fileURLToPath(new URL('../../../../shared/corpus/openai-recorded/', import.meta.url));
 const present = existsSync(dir);
@@ -205,61 +195,11 @@ function expected(c: Case): Expected {
   }
 }
 
-let env: Env;
-let server: Server;
-let baseURL = '';
-let current: Interaction | undefined;
-const served: string[] = [];
+const env = useEnv();
 
-beforeAll(async () => {
-  env = await startEnv();
-  server = createServer((req, res) => {
-    req.resume();
-    req.on('end', () => {
-      served.push(`${req.method} ${req.url}`);
-      const rec = current;
-      if (rec === undefined) {
-        res.writeHead(500, { 'content-type': 'text/plain' });
-        res.end('no recording selected');
-        return;
-      }
-      const body = wireBody(rec);
-      const headers: Record<string, string> = {
-        'content-type': header(rec, 'content-type') ?? 'application/json',
-        'content-length': String(body.length),
-      };
-      const encoding = header(rec, 'content-encoding');
-      if (encoding !== undefined && Array.isArray(rec.response)) headers['content-encoding'] = encoding;
-      const requestId = header(rec, 'x-request-id');
-      if (requestId !== undefined) headers['x-request-id'] = requestId;
-      res.writeHead(rec.status, headers);
-      res.end(body);
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  baseURL = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
-});
-afterAll(async () => {
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  await env.close();
-});
-beforeEach(async () => {
-  await env.harness.reset();
-  diagnostics.length = 0;
-  served.length = 0;
-  current = undefined;
-});
-afterEach(() => {
-  expect(diagnostics.filter((d) => d.includes('ended'))).toEqual([]);
-});
-
-function replayClient(mod: AnyModule): AnyModule {
+async function call(mod: AnyModule, c: Case, baseURL: string): Promise<unknown> {
   const OpenAI = mod.OpenAI ?? mod.default;
-  return new OpenAI({ apiKey: API_KEY, baseURL, maxRetries: 0 });
-}
-
-async function call(mod: AnyModule, c: Case): Promise<unknown> {
-  const cl = replayClient(mod);
+  const cl = new OpenAI({ apiKey: API_KEY, baseURL: `${baseURL}/v1`, maxRetries: 0 });
   const body = structuredClone(c.rec.body);
   const method =
     c.kind === 'embeddings'
@@ -274,27 +214,48 @@ async function call(mod: AnyModule, c: Case): Promise<unknown> {
   return items;
 }
 
-function checkSpan(c: Case): void {
-  const e = expected(c);
-  const span = only(env.harness.spans());
-  const a = span.attributes;
-  expect(span.status.code).toBe(0);
-  expect(a['gen_ai.request.model']).toBe(c.rec.body.model);
-  expect(a['gen_ai.response.id']).toBe(e.id);
-  expect(a['gen_ai.response.model']).toBe(e.model);
-  expect(a['gen_ai.response.finish_reasons']).toEqual(e.finishReasons);
-  expect(a['gen_ai.usage.input_tokens']).toBe(e.input);
-  expect(a['gen_ai.usage.output_tokens']).toBe(e.output);
-  expect(a['gen_ai.usage.cache_read.input_tokens']).toBe(e.cached);
-  expect(a['gen_ai.usage.reasoning.output_tokens']).toBe(e.reasoning);
-  expect(a['promptscope.usage.source']).toBe(e.input === undefined && e.output === undefined ? 'missing' : 'provider');
-  if (c.kind.endsWith('-stream')) {
-    expect(a['gen_ai.request.stream']).toBe(true);
-    expect(a['promptscope.stream.outcome']).toBe('completed');
-  }
-  if (c.kind === 'embeddings') expect(a['gen_ai.operation.name']).toBe('embeddings');
-  else expect(a['openai.api.type']).toBe(c.kind.startsWith('chat') ? 'chat_completions' : 'responses');
+/** The response as recorded: the raw (gzip) bytes when nock kept them, with the headers that matter. */
+function response(rec: Interaction): RecordedResponse {
+  const body = wireBody(rec);
+  const headers: Record<string, string> = { 'content-type': header(rec, 'content-type') ?? 'application/json' };
+  const encoding = header(rec, 'content-encoding');
+  if (encoding !== undefined && Array.isArray(rec.response)) headers['content-encoding'] = encoding;
+  const requestId = header(rec, 'x-request-id');
+  if (requestId !== undefined) headers['x-request-id'] = requestId;
+  return { status: rec.status, headers, body };
 }
+
+/** What the span must say about a recording. */
+function expectedAttributes(c: Case): Record<string, unknown> {
+  const e = expected(c);
+  const attributes: Record<string, unknown> = {
+    'gen_ai.request.model': c.rec.body.model,
+    'gen_ai.response.id': e.id,
+    'gen_ai.response.model': e.model,
+    'gen_ai.response.finish_reasons': e.finishReasons,
+    'gen_ai.usage.input_tokens': e.input,
+    'gen_ai.usage.output_tokens': e.output,
+    'gen_ai.usage.cache_read.input_tokens': e.cached,
+    'gen_ai.usage.reasoning.output_tokens': e.reasoning,
+    'promptscope.usage.source': e.input === undefined && e.output === undefined ? 'missing' : 'provider',
+  };
+  if (c.kind.endsWith('-stream')) {
+    attributes['gen_ai.request.stream'] = true;
+    attributes['promptscope.stream.outcome'] = 'completed';
+  }
+  if (c.kind === 'embeddings') attributes['gen_ai.operation.name'] = 'embeddings';
+  else attributes['openai.api.type'] = c.kind.startsWith('chat') ? 'chat_completions' : 'responses';
+  return attributes;
+}
+
+const corpusCase = (c: Case): CorpusCase => ({
+  name: `${c.kind}: ${c.name}`,
+  response: response(c.rec),
+  path: c.rec.path,
+  requestBody: c.rec.body,
+  call: (mod, baseURL) => call(mod, c, baseURL),
+  expected: expectedAttributes(c),
+});
 
 const PLAN: { major: Major; kinds: Kind[] }[] = [
   { major: 'openai-v6', kinds: ['chat', 'chat-stream', 'responses', 'responses-stream', 'embeddings'] },
@@ -315,22 +276,9 @@ describe.skipIf(!present)('recorded corpus', () => {
     expect(names.some((n) => n.startsWith('openai-streaming-chat-completions-records-tool-calls'))).toBe(true);
   });
 
-  describe.each(PLAN)('$major', ({ major, kinds }) => {
-    let mod: AnyModule;
-    beforeAll(async () => {
-      mod = await loadMajor(major);
-    });
-
-    for (const c of ofKind(...kinds)) {
-      it(`${c.kind}: ${c.name}`, async () => {
-        current = c.rec;
-        const { plain, instrumented: inst } = await bothWays(mod, () => call(mod, c));
-        expect(plain.ok, JSON.stringify(plain)).toBe(true);
-        expect(inst).toEqual(plain);
-        expect(served).toHaveLength(2);
-        expect(served.every((s) => s === `POST ${c.rec.path}`)).toBe(true);
-        checkSpan(c);
-      });
-    }
-  });
+  describeCorpusReplay(
+    openaiAdapter,
+    env,
+    PLAN.map(({ major, kinds }) => ({ major, cases: ofKind(...kinds).map(corpusCase) })),
+  );
 });
