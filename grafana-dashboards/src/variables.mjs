@@ -1,4 +1,6 @@
-// Dashboard variables: each filters by the variables before it, so the lists cascade in Grafana.
+// Dashboard variables (Grafana Foundation SDK builders): each filters by the variables before it, so the lists
+// cascade in Grafana.
+import * as sdk from '@grafana/grafana-foundation-sdk/dashboard';
 import { DATASOURCE_UIDS, DS } from './datasources.mjs';
 import { count, HISTOGRAMS, L } from './metrics.mjs';
 
@@ -7,19 +9,16 @@ export const ALL_VALUE = '.*';
 
 const VAR_METRIC = count(HISTOGRAMS.duration);
 
-export const datasourceVariable = () => ({
-  type: 'datasource',
-  name: 'datasource',
-  label: 'Data source',
-  query: 'prometheus',
-  current: { selected: false, text: 'Prometheus', value: DATASOURCE_UIDS.prometheus },
-  hide: 0,
-  includeAll: false,
-  multi: false,
-  options: [],
-  refresh: 1,
-  regex: '',
-});
+/** The Prometheus datasource (Grafana lists a datasource variable's options on dashboard load). */
+export const datasourceVariable = () =>
+  new sdk.DatasourceVariableBuilder('datasource')
+    .label('Data source')
+    .type('prometheus')
+    .current({ selected: false, text: 'Prometheus', value: DATASOURCE_UIDS.prometheus })
+    .hide(sdk.VariableHide.DontHide)
+    .includeAll(false)
+    .multi(false)
+    .regex('');
 
 /** A label_values() query variable on the duration histogram, filtered by the variables before it. */
 export function labelVariable({
@@ -33,23 +32,21 @@ export function labelVariable({
 }) {
   const selector = filters.length ? `${metric}{${filters.join(', ')}}` : metric;
   const definition = `label_values(${selector}, ${labelName})`;
-  return {
-    type: 'query',
-    name,
-    label,
-    datasource: DS,
-    definition,
-    query: { qryType: 1, query: definition, refId: 'PrometheusVariableQueryEditor-VariableQuery' },
-    current: includeAll ? { selected: true, text: ['All'], value: ['$__all'] } : {},
-    hide: 0,
-    includeAll,
-    allValue: includeAll ? ALL_VALUE : undefined,
-    multi,
-    options: [],
-    refresh: 2,
-    regex: '',
-    sort: 1,
-  };
+  const variable = new sdk.QueryVariableBuilder(name)
+    .label(label)
+    .datasource(DS)
+    .definition(definition)
+    .query({ qryType: 1, query: definition, refId: 'PrometheusVariableQueryEditor-VariableQuery' })
+    .hide(sdk.VariableHide.DontHide)
+    .includeAll(includeAll)
+    .multi(multi)
+    .options([])
+    .refresh(sdk.VariableRefresh.OnTimeRangeChanged)
+    .regex('')
+    .sort(sdk.VariableSort.AlphabeticalAsc);
+  return includeAll
+    ? variable.current({ selected: true, text: ['All'], value: ['$__all'] }).allValue(ALL_VALUE)
+    : variable;
 }
 
 /** The standard set: datasource, job, provider, model, prompt, version. */
