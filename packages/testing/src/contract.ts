@@ -20,3 +20,4 @@ export { type CorpusCase, describeCorpusReplay, type RecordedResponse } from './
 export { describeExitPaths } from './contract/exit-paths.js';
 export { API_KEY, counter, forMajor, type MajorRun } from './contract/major.js';
 export { describePrivacy } from './contract/privacy.js';
+export { otlpExportingProviders } from './otlp-exporting.js';

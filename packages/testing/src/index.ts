@@ -3,7 +3,7 @@ export type { MetricPoint, OtelHarness, OtelHarnessOptions, ReadLogRecord } from
 export { createOtelHarness } from './otel-harness.js';
 export type { FlatLog, FlatMetric, FlatMetricPoint, FlatSpan } from './otlp-flatten.js';
 export type { OtlpReceiver, ReceivedOtlpRequest } from './otlp-receiver.js';
-export { otlpExportingProviders, startOtlpReceiver } from './otlp-receiver.js';
+export { startOtlpReceiver } from './otlp-receiver.js';
 export {
   bothWays,
   captureDiagnostics,

@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type OtlpReceiver, otlpExportingProviders, startOtlpReceiver } from '../otlp-receiver.js';
+import { otlpExportingProviders } from '../otlp-exporting.js';
+import { type OtlpReceiver, startOtlpReceiver } from '../otlp-receiver.js';
 import type { Env } from '../scenario.js';
 import type { ContractOptions, ProviderAdapter } from './adapter.js';
 import { expectNoSpanEndedTwice, forMajor } from './major.js';
