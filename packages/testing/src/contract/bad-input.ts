@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { type Env, only, stable } from '../scenario.js';
 import { DEFAULT_CONTENT } from '../script.js';
 import { type ChatRequest, type ContractOptions, failed, type ProviderAdapter } from './adapter.js';
-import { counter, expectNoSpanEndedTwice, forMajor } from './major.js';
+import { counter, expectNoSpanEndedTwice, forMajor, majorsUnderTest } from './major.js';
 
 /** The content byte budget core applies to each content attribute by default. */
 const BUDGET = 16384;
@@ -21,7 +21,7 @@ export function describeBadInput(adapter: ProviderAdapter, env: Env): void {
     expectNoSpanEndedTwice();
   });
 
-  describe.each(adapter.majors)('%s bad input', (major) => {
+  describe.each(majorsUnderTest(adapter.majors))('%s bad input', (major) => {
     const run = forMajor(adapter, env, major);
     const plainApis = adapter.apis.filter((a) => !a.stream);
     const streamApis = adapter.apis.filter((a) => a.stream);

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { diagnostics, type Env, sleep } from '../scenario.js';
 import type { ProviderAdapter, Sdk } from './adapter.js';
-import { forMajor } from './major.js';
+import { forMajor, majorsUnderTest } from './major.js';
 
 /** Every way a call can end ends its span exactly once, with what happened. */
 export function describeExitPaths(adapter: ProviderAdapter, env: Env): void {
-  describe.each(adapter.majors)('%s: every exit path ends the span exactly once', (major) => {
+  describe.each(majorsUnderTest(adapter.majors))('%s: every exit path ends the span exactly once', (major) => {
     const run = forMajor(adapter, env, major);
     const consume = async (request = {}) => {
       for await (const _ of await run.create({ stream: true, ...request }));

@@ -5,6 +5,17 @@ import { type ChatRequest, type ContractOptions, oursOf, type ProviderAdapter, t
 
 export const API_KEY = 'sk-contract-PROMPTSCOPE-SECRET-0123456789';
 
+/** Set to `edges` to run the families on the oldest and the newest SDK line only (the fast test path). */
+export const MAJORS_ENV = 'PROMPTSCOPE_CONTRACT_MAJORS';
+
+/** The SDK lines a family runs on: all of them unless {@link MAJORS_ENV} asks for the edges only. */
+export function majorsUnderTest(majors: readonly string[]): readonly string[] {
+  const mode = process.env[MAJORS_ENV] ?? 'all';
+  if (mode === 'all') return majors;
+  if (mode === 'edges') return [...new Set([majors[0], majors[majors.length - 1]])];
+  throw new Error(`${MAJORS_ENV}=${mode}: expected "all" (the default) or "edges"`);
+}
+
 /** One SDK major inside a family's `describe`: the module is loaded before its tests run. */
 export interface MajorRun {
   readonly mod: Sdk;
