@@ -3,6 +3,7 @@
  * with --real), collects what it exports over OTLP, and prints a summary computed from that telemetry
  * alone: per prompt version, per provider and model, and the fallback route's outcomes.
  */
+import { ATTR } from '@promptscope/core';
 import { startFakeProvider, startOtlpReceiver } from '@promptscope/testing';
 import { readOptions, USAGE } from './args.mjs';
 import { childEnv, resolveRegister, runApp } from './child.mjs';
@@ -100,7 +101,7 @@ async function main() {
       return fail(`the app exited with ${exit.signal ?? `code ${exit.code}`}; see its output above`);
     }
 
-    const genAiSpans = () => receiver.spans().filter((s) => s.attributes['gen_ai.operation.name'] !== undefined);
+    const genAiSpans = () => receiver.spans().filter((s) => s.attributes[ATTR.OPERATION_NAME] !== undefined);
     try {
       await receiver.waitFor(() => genAiSpans().length > 0, WAIT_MS);
     } catch {

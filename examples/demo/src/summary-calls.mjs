@@ -1,6 +1,7 @@
 /**
  * The stats every summary table shares (CallStats), computed in one pass whatever a table groups calls by.
  */
+import { ATTR } from '@promptscope/core';
 import { isGenAi, num, str } from './summary-read.mjs';
 
 /** @typedef {import('./summary-read.mjs').SpanLike} SpanLike */
@@ -78,7 +79,7 @@ export function groupCalls(spans, keyOf, init, update) {
     row.calls++;
     update?.(row, a);
 
-    const errorType = str(a['error.type']) ?? (span.status?.code === 2 ? '_OTHER' : undefined);
+    const errorType = str(a[ATTR.ERROR_TYPE]) ?? (span.status?.code === 2 ? '_OTHER' : undefined);
     if (errorType !== undefined) {
       row.errors++;
       row.errorTypes[errorType] = (row.errorTypes[errorType] ?? 0) + 1;
@@ -86,19 +87,19 @@ export function groupCalls(spans, keyOf, init, update) {
       g.latencies.push((span.endTimeUnixNano - span.startTimeUnixNano) / 1e6);
     }
 
-    if (a['gen_ai.request.stream'] === true) {
+    if (a[ATTR.REQUEST_STREAM] === true) {
       row.streams++;
-      const ttft = num(a['gen_ai.response.time_to_first_chunk']);
+      const ttft = num(a[ATTR.RESPONSE_TIME_TO_FIRST_CHUNK]);
       if (ttft !== undefined) g.ttfts.push(ttft * 1000);
     }
-    row.inputTokens += num(a['gen_ai.usage.input_tokens']) ?? 0;
-    row.outputTokens += num(a['gen_ai.usage.output_tokens']) ?? 0;
-    const cost = num(a['promptscope.cost.usd']);
+    row.inputTokens += num(a[ATTR.USAGE_INPUT_TOKENS]) ?? 0;
+    row.outputTokens += num(a[ATTR.USAGE_OUTPUT_TOKENS]) ?? 0;
+    const cost = num(a[ATTR.COST_USD]);
     if (cost !== undefined) {
       row.costUsd += cost;
       row.priced++;
     }
-    if (a['promptscope.cost.unpriced'] === true) row.unpriced++;
+    if (a[ATTR.COST_UNPRICED] === true) row.unpriced++;
   }
 
   const rows = [];

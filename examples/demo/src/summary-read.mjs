@@ -2,6 +2,8 @@
  * Reading the exported records the way the summary counts them: attribute values (an empty string is no value),
  * which spans are GenAI calls, and the feedback records among the logs or the spans.
  */
+import { ATTR } from '@promptscope/core';
+import { EVALUATION_EVENT } from '@promptscope/feedback';
 
 /**
  * @typedef {object} SpanLike a FlatSpan, or anything with these fields
@@ -24,9 +26,9 @@ export function str(v) {
 }
 
 /** @param {SpanLike} span */
-export const isGenAi = (span) => span.attributes?.['gen_ai.operation.name'] !== undefined;
+export const isGenAi = (span) => span.attributes?.[ATTR.OPERATION_NAME] !== undefined;
 
-export const EVALUATION_EVENT = 'gen_ai.evaluation.result';
+export { EVALUATION_EVENT };
 
 /**
  * @typedef {object} FeedbackRecord one `gen_ai.evaluation.result`, as an event or an `evaluation <name>` span
@@ -56,7 +58,7 @@ export function feedbackFromLogs(logs) {
  */
 export function feedbackFromSpans(spans) {
   return spans
-    .filter((s) => s.name?.startsWith('evaluation ') && s.attributes?.['gen_ai.evaluation.name'] !== undefined)
+    .filter((s) => s.name?.startsWith('evaluation ') && s.attributes?.[ATTR.EVALUATION_NAME] !== undefined)
     .map((s) => ({
       traceId: s.traceId,
       spanId: s.parentSpanId,

@@ -6,6 +6,7 @@
  * (summary-read.mjs), the stats every table shares (summary-calls.mjs) and the text (summary-format.mjs)
  * live beside it and are re-exported here.
  */
+import { ATTR } from '@promptscope/core';
 import { groupCalls } from './summary-calls.mjs';
 import { isGenAi, NONE, num, str } from './summary-read.mjs';
 
@@ -56,15 +57,15 @@ const byVersion = (x, y) => x.localeCompare(y, 'en', { numeric: true });
  * @returns {SummaryRow[]}
  */
 export function summarize(spans, feedback = []) {
-  const prompt = (/** @type {Record<string, unknown>} */ a) => str(a['gen_ai.prompt.name']) ?? NONE;
-  const version = (/** @type {Record<string, unknown>} */ a) => str(a['gen_ai.prompt.version']) ?? NONE;
+  const prompt = (/** @type {Record<string, unknown>} */ a) => str(a[ATTR.PROMPT_NAME]) ?? NONE;
+  const version = (/** @type {Record<string, unknown>} */ a) => str(a[ATTR.PROMPT_VERSION]) ?? NONE;
   /** @type {SummaryRow[]} */
   const rows = groupCalls(
     spans,
     (a) => [prompt(a), version(a)],
     (a) => ({ prompt: prompt(a), version: version(a), label: '', ...NO_QUALITY }),
     (row, a) => {
-      row.label ||= str(a['promptscope.prompt.label']) ?? '';
+      row.label ||= str(a[ATTR.PROMPT_LABEL]) ?? '';
     },
   );
   const quality = summarizeFeedback(feedback);
@@ -92,23 +93,23 @@ export function summarizeFeedback(records) {
   /** @type {Map<string, FeedbackRecord>} */
   const latest = new Map();
   records.forEach((r, i) => {
-    const id = str(r.attributes['promptscope.feedback.id']);
+    const id = str(r.attributes[ATTR.FEEDBACK_ID]);
     const key =
-      id === undefined ? `#${i}` : JSON.stringify([r.traceId, r.spanId, r.attributes['gen_ai.evaluation.name'], id]);
+      id === undefined ? `#${i}` : JSON.stringify([r.traceId, r.spanId, r.attributes[ATTR.EVALUATION_NAME], id]);
     const seen = latest.get(key);
     if (seen === undefined || r.timeUnixNano >= seen.timeUnixNano) latest.set(key, r);
   });
   /** @type {Map<string, { feedback: number, scored: number, sum: number, negative: number }>} */
   const groups = new Map();
   for (const { attributes: a } of latest.values()) {
-    const key = JSON.stringify([str(a['gen_ai.prompt.name']) ?? NONE, str(a['gen_ai.prompt.version']) ?? NONE]);
+    const key = JSON.stringify([str(a[ATTR.PROMPT_NAME]) ?? NONE, str(a[ATTR.PROMPT_VERSION]) ?? NONE]);
     let g = groups.get(key);
     if (g === undefined) {
       g = { feedback: 0, scored: 0, sum: 0, negative: 0 };
       groups.set(key, g);
     }
     g.feedback++;
-    const score = num(a['gen_ai.evaluation.score.value']);
+    const score = num(a[ATTR.EVALUATION_SCORE_VALUE]);
     if (score !== undefined) {
       g.scored++;
       g.sum += score;
@@ -134,8 +135,8 @@ export function summarizeFeedback(records) {
  */
 export function summarizeProviders(spans) {
   const provider = (/** @type {Record<string, unknown>} */ a) =>
-    str(a['gen_ai.provider.name']) ?? str(a['gen_ai.system']) ?? NONE;
-  const model = (/** @type {Record<string, unknown>} */ a) => str(a['gen_ai.request.model']) ?? NONE;
+    str(a[ATTR.PROVIDER_NAME]) ?? str(a['gen_ai.system']) ?? NONE;
+  const model = (/** @type {Record<string, unknown>} */ a) => str(a[ATTR.REQUEST_MODEL]) ?? NONE;
   /** @type {ProviderRow[]} */
   const rows = groupCalls(
     spans,
@@ -155,7 +156,7 @@ const SEGMENT_ORDER = ['free', 'pro', 'enterprise'];
  * @returns {SegmentRow[]}
  */
 export function summarizeSegments(spans) {
-  const segment = (/** @type {Record<string, unknown>} */ a) => str(a['promptscope.user.segment']) ?? NONE;
+  const segment = (/** @type {Record<string, unknown>} */ a) => str(a[ATTR.USER_SEGMENT]) ?? NONE;
   /** @type {SegmentRow[]} */
   const rows = groupCalls(
     spans,
@@ -191,23 +192,23 @@ export function routeOutcomes(spans) {
   const routes = new Map();
   for (const span of spans) {
     const a = span.attributes ?? {};
-    const route = str(a['promptscope.route.name']);
+    const route = str(a[ATTR.ROUTE_NAME]);
     // Provider spans under a route carry the route name too: the route span is the one without gen_ai.*.
-    if (route === undefined || isGenAi(span) || a['promptscope.route.attempts'] === undefined) continue;
+    if (route === undefined || isGenAi(span) || a[ATTR.ROUTE_ATTEMPTS] === undefined) continue;
     let row = routes.get(route);
     if (row === undefined) {
       row = { route, calls: 0, fallbacks: 0, failed: 0, attempts: 0, answeredBy: {}, errorTypes: {} };
       routes.set(route, row);
     }
     row.calls++;
-    row.attempts += num(a['promptscope.route.attempts']) ?? 0;
-    if (a['promptscope.route.fallback'] === true) row.fallbacks++;
-    const errorType = str(a['error.type']) ?? (span.status?.code === 2 ? '_OTHER' : undefined);
+    row.attempts += num(a[ATTR.ROUTE_ATTEMPTS]) ?? 0;
+    if (a[ATTR.ROUTE_FALLBACK] === true) row.fallbacks++;
+    const errorType = str(a[ATTR.ERROR_TYPE]) ?? (span.status?.code === 2 ? '_OTHER' : undefined);
     if (errorType !== undefined) {
       row.failed++;
       row.errorTypes[errorType] = (row.errorTypes[errorType] ?? 0) + 1;
     } else {
-      const target = str(a['promptscope.route.target']) ?? NONE;
+      const target = str(a[ATTR.ROUTE_TARGET]) ?? NONE;
       row.answeredBy[target] = (row.answeredBy[target] ?? 0) + 1;
     }
   }
@@ -223,7 +224,7 @@ export function instrumentationErrors(spans) {
   /** @type {Map<string, number>} */
   const counts = new Map();
   for (const span of spans) {
-    const message = str(span.attributes?.['promptscope.instrumentation.error']);
+    const message = str(span.attributes?.[ATTR.INSTRUMENTATION_ERROR]);
     if (message !== undefined) counts.set(message, (counts.get(message) ?? 0) + 1);
   }
   return [...counts.entries()];

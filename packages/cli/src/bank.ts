@@ -4,6 +4,7 @@
  * a case; this file only picks the spans and writes what happened.
  */
 import { isAbsolute, resolve } from 'node:path';
+import { ATTR } from '@promptscope/core';
 import {
   BankFile,
   bankPath,
@@ -110,7 +111,7 @@ export async function bankCommand(args: string[], io: Io): Promise<number> {
   let added = 0;
   const refused: string[] = [];
   for (const c of completions) {
-    const version = c.span.attributes['gen_ai.prompt.version'];
+    const version = c.span.attributes[ATTR.PROMPT_VERSION];
     const key = String(version);
     if (version !== undefined && !specs.has(key)) {
       specs.set(

@@ -1,5 +1,5 @@
 import type { Attributes, MeterProvider } from '@opentelemetry/api';
-import { BoundedCache, perMeterProvider, SCOPE_NAME } from '@promptscope/core/provider';
+import { ATTR, BoundedCache, perMeterProvider, SCOPE_NAME } from '@promptscope/core/provider';
 
 export const PROMPT_METRIC = {
   /** Refreshes (and cold loads) that failed and left the last good copy, or the bundled one, in use. */
@@ -23,7 +23,7 @@ const instruments = perMeterProvider(SCOPE_NAME, (meter) => ({
 
 function attributes(inst: ReturnType<typeof instruments>, prompt: string, reason: string): Attributes {
   return inst.sets.get(`${prompt}\u0000${reason}`, () =>
-    Object.freeze({ 'gen_ai.prompt.name': prompt, 'error.type': reason }),
+    Object.freeze({ [ATTR.PROMPT_NAME]: prompt, [ATTR.ERROR_TYPE]: reason }),
   );
 }
 
