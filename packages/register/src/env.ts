@@ -29,9 +29,13 @@ const SIGNAL_ENV: Record<Signal, string> = { traces: 'TRACES', metrics: 'METRICS
 /** `auto`: start an SDK unless one is already registered; `off`: never start one, only instrument. */
 export type SdkMode = 'auto' | 'off';
 
-/** The exporter names of OTEL_<SIGNAL>_EXPORTER that register builds. */
-export type ExporterName = 'otlp' | 'console';
-const EXPORTER_NAMES: readonly ExporterName[] = ['otlp', 'console'];
+/** The exporter names of OTEL_<SIGNAL>_EXPORTER that register builds; `prometheus` is for metrics only. */
+export type ExporterName = 'otlp' | 'console' | 'prometheus';
+const EXPORTER_NAMES: Record<Signal, readonly ExporterName[]> = {
+  traces: ['otlp', 'console'],
+  metrics: ['otlp', 'console', 'prometheus'],
+  logs: ['otlp', 'console'],
+};
 
 export interface SignalSettings {
   /** false when OTEL_<SIGNAL>_EXPORTER=none. */
@@ -108,9 +112,10 @@ function protocolFor(env: Env, signal: Signal, warn: Warn): OtlpProtocol {
 }
 
 /**
- * OTEL_<SIGNAL>_EXPORTER as the OTel SDK reads it: a comma list of otlp, console and none. Other values the
- * specification names (zipkin, prometheus) need exporters register does not bundle; they are skipped with
- * a warning that says how to get them, and the signal keeps its other exporters (otlp when none is left).
+ * OTEL_<SIGNAL>_EXPORTER as the OTel SDK reads it: a comma list of otlp, console, none and, for metrics,
+ * prometheus (a pull endpoint, OTEL_EXPORTER_PROMETHEUS_HOST and _PORT). Other values the specification
+ * names (zipkin) need exporters register does not bundle; they are skipped with a warning that says how to
+ * get them, and the signal keeps its other exporters (otlp when none is left).
  */
 function exportersFor(env: Env, signal: Signal, warn: Warn): ExporterName[] {
   const name = `OTEL_${SIGNAL_ENV[signal]}_EXPORTER`;
@@ -121,12 +126,13 @@ function exportersFor(env: Env, signal: Signal, warn: Warn): ExporterName[] {
     .map((s) => s.trim().toLowerCase())
     .filter((s) => s !== '');
   if (list.includes('none')) return [];
-  const known = [...new Set(list.filter((s): s is ExporterName => (EXPORTER_NAMES as string[]).includes(s)))];
-  const unknown = list.filter((s) => !(EXPORTER_NAMES as string[]).includes(s));
+  const names = EXPORTER_NAMES[signal] as readonly string[];
+  const known = [...new Set(list.filter((s): s is ExporterName => names.includes(s)))];
+  const unknown = list.filter((s) => !names.includes(s));
   if (unknown.length > 0) {
     const using = known.length > 0 ? known : ['otlp'];
     warn(
-      `${name}=${JSON.stringify(env[name])}: @promptscope/register builds otlp, console and none, not ` +
+      `${name}=${JSON.stringify(env[name])}: @promptscope/register builds ${names.join(', ')} and none for ${signal}, not ` +
         `${unknown.join(', ')}. Using ${using.join(', ')}. For another exporter, start your own OpenTelemetry SDK ` +
         'with it and set PROMPTSCOPE_SDK=off.',
     );

@@ -1,4 +1,5 @@
 import { metrics, trace } from '@opentelemetry/api';
+import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import {
   NodeSDK,
   type NodeSDKConfiguration,
@@ -40,14 +41,19 @@ export function buildSdk(
 ): NodeSDK {
   // Console exporters write synchronously, so they get simple processors: what a user debugging expects
   // (each span as it ends), and nothing left in a batch when the process exits.
-  const metricReaders = settings.metrics.exporters.map(
-    (name) =>
-      new sdkMetrics.PeriodicExportingMetricReader({
-        exporter:
-          name === 'console' ? new sdkMetrics.ConsoleMetricExporter() : metricExporter(settings.metrics.protocol, gate),
-        exportIntervalMillis: settings.metricExportIntervalMs,
-        exportTimeoutMillis: settings.metricExportTimeoutMs,
-      }),
+  // Prometheus is pulled: its reader serves /metrics (OTEL_EXPORTER_PROMETHEUS_HOST, _PORT, default 9464)
+  // and is scraped on its own schedule, so it has no export interval.
+  const metricReaders = settings.metrics.exporters.map((name) =>
+    name === 'prometheus'
+      ? new PrometheusExporter()
+      : new sdkMetrics.PeriodicExportingMetricReader({
+          exporter:
+            name === 'console'
+              ? new sdkMetrics.ConsoleMetricExporter()
+              : metricExporter(settings.metrics.protocol, gate),
+          exportIntervalMillis: settings.metricExportIntervalMs,
+          exportTimeoutMillis: settings.metricExportTimeoutMs,
+        }),
   );
   const logRecordProcessors = settings.logs.exporters.map((name) =>
     name === 'console'

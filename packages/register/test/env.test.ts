@@ -94,8 +94,21 @@ describe('readSettings', () => {
     expect(both.warnings[0]).toContain('OTEL_TRACES_EXPORTER="zipkin,console"');
     expect(both.warnings[0]).toContain('not zipkin. Using console.');
     expect(both.warnings[0]).toContain('PROMPTSCOPE_SDK=off');
-    const only = read({ OTEL_METRICS_EXPORTER: 'prometheus' });
-    expect(only.settings.metrics).toMatchObject({ enabled: true, exporters: ['otlp'] });
-    expect(only.warnings[0]).toContain('Using otlp.');
+    const only = read({ OTEL_LOGS_EXPORTER: 'prometheus' });
+    expect(only.settings.logs).toMatchObject({ enabled: true, exporters: ['otlp'] });
+    expect(only.warnings[0]).toContain('builds otlp, console and none for logs, not prometheus. Using otlp.');
+  });
+
+  it('OTEL_METRICS_EXPORTER=prometheus is a pull endpoint for metrics, alone or beside otlp', () => {
+    const alone = read({ OTEL_METRICS_EXPORTER: 'prometheus' });
+    expect(alone.settings.metrics).toMatchObject({ enabled: true, exporters: ['prometheus'] });
+    expect(alone.warnings).toEqual([]);
+    expect(read({ OTEL_METRICS_EXPORTER: 'otlp,prometheus' }).settings.metrics.exporters).toEqual([
+      'otlp',
+      'prometheus',
+    ]);
+    const traces = read({ OTEL_TRACES_EXPORTER: 'prometheus' });
+    expect(traces.settings.traces.exporters).toEqual(['otlp']);
+    expect(traces.warnings[0]).toContain('not prometheus');
   });
 });

@@ -281,6 +281,46 @@ describe('configuration', () => {
     expect(receiver.spans().map((sp) => sp.name)).toEqual(['chat gpt-4o-mini', 'chat gpt-4o-mini']);
   });
 
+  it('OTEL_METRICS_EXPORTER=prometheus serves the metrics for a scrape, with no collector', async () => {
+    const port = await closedPort();
+    let scraped = '';
+    const r = await run(
+      APPS[0].args,
+      baseEnv({
+        OTEL_METRICS_EXPORTER: 'prometheus',
+        OTEL_EXPORTER_PROMETHEUS_HOST: '127.0.0.1',
+        OTEL_EXPORTER_PROMETHEUS_PORT: String(port),
+        WAIT_FOR_SIGNAL: 'own-handler',
+      }),
+      {
+        onLine(line, child) {
+          if (line.ready !== true) return;
+          fetch(`http://127.0.0.1:${port}/metrics`)
+            .then((res) => res.text())
+            .then(
+              (text) => {
+                scraped = text;
+              },
+              (err: Error) => {
+                scraped = `scrape failed: ${err.message}`;
+              },
+            )
+            .finally(() => child.kill('SIGTERM'));
+        },
+      },
+    );
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).not.toContain('PROMPTSCOPE_REGISTER');
+    // Both calls in one series. The SDK's exporter adds no unit suffix: `_duration_count`, where the
+    // collector's Prometheus exporter writes `_duration_seconds_count`.
+    expect(scraped).toMatch(/^gen_ai_client_operation_duration_count\{.*gen_ai_request_model="gpt-4o-mini".*\} 2$/m);
+    expect(scraped).toContain('gen_ai_client_token_usage');
+    expect(scraped).not.toContain(SECRET);
+    // Metrics went to the scrape only; spans still went over OTLP.
+    expect(receiver.metrics()).toHaveLength(0);
+    expect(receiver.spans().filter((sp) => sp.name === 'chat gpt-4o-mini')).toHaveLength(2);
+  });
+
   it('per-signal endpoints are used as given', async () => {
     const r = await run(
       APPS[0].args,
