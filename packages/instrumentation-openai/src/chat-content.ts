@@ -5,18 +5,20 @@
  */
 import { FINISH_REASON_UNKNOWN } from '@promptscope/core/provider';
 import {
-  audioMime,
   blobPart,
   filePartFrom,
   genericPart,
   type InputMessage,
+  inputAudioPart,
   isObj,
   type Obj,
   type OutputMessage,
   type Part,
   parseArguments,
+  pushContentParts,
   str,
   textPart,
+  textPartOf,
   toolCallPart,
   toolCallResponsePart,
   urlPart,
@@ -32,24 +34,17 @@ function chatContentPart(p: unknown): Part | undefined {
   if (!isObj(p)) return undefined;
   const type = str(p.type);
   switch (type) {
-    case 'text': {
-      const text = str(p.text);
-      return text === undefined ? undefined : textPart(text);
-    }
-    case 'refusal': {
-      const refusal = str(p.refusal);
-      return refusal === undefined ? undefined : textPart(refusal);
-    }
+    case 'text':
+      return textPartOf(p.text);
+    case 'refusal':
+      return textPartOf(p.refusal);
     case 'image_url': {
       const img = p.image_url;
       const url = isObj(img) ? str(img.url) : str(img);
       return url === undefined ? undefined : urlPart(url, 'image');
     }
-    case 'input_audio': {
-      const audio = p.input_audio;
-      if (!isObj(audio) || typeof audio.data !== 'string') return undefined;
-      return blobPart('audio', audioMime(audio.format), audio.data);
-    }
+    case 'input_audio':
+      return inputAudioPart(p.input_audio);
     case 'file':
       return isObj(p.file) ? filePartFrom(p.file) : undefined;
     case undefined:
@@ -61,15 +56,7 @@ function chatContentPart(p: unknown): Part | undefined {
 
 /** Appends text parts for `content` (string or array of parts). Empty strings are only kept as the sole content. */
 function pushChatContent(parts: Part[], content: unknown): void {
-  if (typeof content === 'string') {
-    if (content !== '') parts.push(textPart(content));
-    return;
-  }
-  if (!Array.isArray(content)) return;
-  for (const p of content) {
-    const part = chatContentPart(p);
-    if (part) parts.push(part);
-  }
+  pushContentParts(parts, content, chatContentPart, false);
 }
 
 function pushChatToolCalls(parts: Part[], toolCalls: unknown): void {

@@ -51,6 +51,29 @@ export function textPart(content: string): Part {
   return { type: 'text', content };
 }
 
+/** A text part for a string field (`text`, `refusal`); nothing for anything else. */
+export function textPartOf(v: unknown): Part | undefined {
+  return typeof v === 'string' ? textPart(v) : undefined;
+}
+
+/** Appends the parts of message `content`: a string, or an array of parts mapped by `partOf`. */
+export function pushContentParts(
+  parts: Part[],
+  content: unknown,
+  partOf: (p: unknown) => Part | undefined,
+  keepEmptyString: boolean,
+): void {
+  if (typeof content === 'string') {
+    if (keepEmptyString || content !== '') parts.push(textPart(content));
+    return;
+  }
+  if (!Array.isArray(content)) return;
+  for (const p of content) {
+    const part = partOf(p);
+    if (part) parts.push(part);
+  }
+}
+
 export function toolCallPart(id: unknown, name: unknown, args: unknown): Part {
   const part: Part = { type: 'tool_call' };
   if (typeof id === 'string') part.id = id;
@@ -109,6 +132,12 @@ const AUDIO_MIME: Record<string, string> = { mp3: 'audio/mpeg', wav: 'audio/wav'
 export function audioMime(format: unknown): string | undefined {
   if (typeof format !== 'string' || format === '') return undefined;
   return AUDIO_MIME[format] ?? `audio/${format}`;
+}
+
+/** An `input_audio` content part's `{ data, format }` as a blob part. */
+export function inputAudioPart(audio: unknown): Part | undefined {
+  if (!isObj(audio) || typeof audio.data !== 'string') return undefined;
+  return blobPart('audio', audioMime(audio.format), audio.data);
 }
 
 /** Fields never copied into generic parts: opaque or binary payloads that would only bloat the attribute. */

@@ -5,20 +5,22 @@
  */
 import { FINISH_REASON_UNKNOWN } from '@promptscope/core/provider';
 import {
-  audioMime,
   blobPart,
   filePart,
   filePartFrom,
   genericPart,
   HEAVY,
   type InputMessage,
+  inputAudioPart,
   isObj,
   type Obj,
   type OutputMessage,
   type Part,
   parseArguments,
+  pushContentParts,
   str,
   textPart,
+  textPartOf,
   toolCallPart,
   toolCallResponsePart,
   urlPart,
@@ -33,14 +35,10 @@ function responsesContentPart(p: unknown): Part | undefined {
     case 'output_text':
     case 'text':
     case 'summary_text':
-    case 'reasoning_text': {
-      const text = str(p.text);
-      return text === undefined ? undefined : textPart(text);
-    }
-    case 'refusal': {
-      const refusal = str(p.refusal);
-      return refusal === undefined ? undefined : textPart(refusal);
-    }
+    case 'reasoning_text':
+      return textPartOf(p.text);
+    case 'refusal':
+      return textPartOf(p.refusal);
     case 'input_image': {
       const url = str(p.image_url);
       if (url !== undefined) return urlPart(url, 'image');
@@ -49,11 +47,8 @@ function responsesContentPart(p: unknown): Part | undefined {
     }
     case 'input_file':
       return filePartFrom(p);
-    case 'input_audio': {
-      const audio = p.input_audio;
-      if (!isObj(audio) || typeof audio.data !== 'string') return undefined;
-      return blobPart('audio', audioMime(audio.format), audio.data);
-    }
+    case 'input_audio':
+      return inputAudioPart(p.input_audio);
     case undefined:
       return undefined;
     default:
@@ -62,15 +57,7 @@ function responsesContentPart(p: unknown): Part | undefined {
 }
 
 function pushResponsesContent(parts: Part[], content: unknown): void {
-  if (typeof content === 'string') {
-    parts.push(textPart(content));
-    return;
-  }
-  if (!Array.isArray(content)) return;
-  for (const p of content) {
-    const part = responsesContentPart(p);
-    if (part) parts.push(part);
-  }
+  pushContentParts(parts, content, responsesContentPart, true);
 }
 
 /** Reasoning items: one reasoning part per summary (or raw reasoning) text. */
