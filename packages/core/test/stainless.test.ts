@@ -1,29 +1,16 @@
 // observeResult on its own, against the real openai SDK's APIPromise and Stream talking to the fake provider:
 // what reaches a provider's handlers, when the span ends, and that the caller keeps the SDK's own objects.
-import { createOtelHarness, type FakeProvider, type OtelHarness, startFakeProvider } from '@promptscope/testing';
+import { useEnv } from '@promptscope/testing/vitest';
 import OpenAI from 'openai-v6';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Operation, StreamOutcome } from '../src/operation.js';
 import { observeResult, type ResultHandlers } from '../src/stainless.js';
 import { Telemetry } from '../src/telemetry.js';
 
-let harness: OtelHarness;
-let fake: FakeProvider;
-beforeAll(async () => {
-  harness = createOtelHarness();
-  fake = await startFakeProvider();
-});
-afterAll(async () => {
-  await fake.close();
-  await harness.shutdown();
-});
-beforeEach(async () => {
-  fake.reset();
-  await harness.reset();
-});
+const env = useEnv();
 
 const messages = [{ role: 'user' as const, content: 'hi' }];
-const client = () => new OpenAI({ apiKey: 'sk-test', baseURL: fake.url, maxRetries: 0 });
+const client = () => new OpenAI({ apiKey: 'sk-test', baseURL: env.fake.url, maxRetries: 0 });
 const start = (stream = false): Operation =>
   new Telemetry({}, {}).start({ operation: 'chat', provider: 'openai', model: 'gpt-4o-mini', stream });
 
@@ -56,26 +43,26 @@ function recording(opts: { hide?: (item: unknown) => boolean; throwOnResult?: bo
 
 describe('observeResult on a Stainless APIPromise', () => {
   it('reads nothing until the caller awaits, then hands the parsed result over once and ends the span', async () => {
-    fake.script({ content: 'hello' });
+    env.fake.script({ content: 'hello' });
     const p = client().chat.completions.create({ model: 'gpt-4o-mini', messages });
     const r = recording();
     expect(observeResult(p, start(), r.handlers)).toBeUndefined();
     await new Promise((resolve) => setTimeout(resolve, 50));
     // The response has arrived, but the caller has not asked for it: nothing parsed, nothing ended.
     expect(r.events()).toEqual([]);
-    expect(harness.spans()).toHaveLength(0);
+    expect(env.harness.spans()).toHaveLength(0);
     const result = await p;
     const { data } = await p.withResponse();
     expect(data).toBe(result);
     expect(r.events()).toEqual(['result']);
     expect(r.seen[0].value).toBe(result);
-    const [span] = harness.spans();
-    expect(harness.spans()).toHaveLength(1);
+    const [span] = env.harness.spans();
+    expect(env.harness.spans()).toHaveLength(1);
     expect(span.attributes['http.response.status_code']).toBe(200);
   });
 
   it('keeps the SDK’s own promise: same instance and methods, the same result as without observation', async () => {
-    fake.script({ content: 'same' });
+    env.fake.script({ content: 'same' });
     const plain = await client().chat.completions.create({ model: 'gpt-4o-mini', messages });
     const p = client().chat.completions.create({ model: 'gpt-4o-mini', messages });
     const before = { ctor: p.constructor, withResponse: typeof p.withResponse, asResponse: typeof p.asResponse };
@@ -88,7 +75,7 @@ describe('observeResult on a Stainless APIPromise', () => {
   });
 
   it('asResponse(): tells the provider at once, never parses, leaves the body to the caller and ends as raw', async () => {
-    fake.script({ content: 'raw body' });
+    env.fake.script({ content: 'raw body' });
     const p = client().chat.completions.create({ model: 'gpt-4o-mini', messages });
     const r = recording();
     observeResult(p, start(), r.handlers);
@@ -98,13 +85,13 @@ describe('observeResult on a Stainless APIPromise', () => {
     expect(body.choices[0].message.content).toBe('raw body');
     await new Promise((resolve) => setTimeout(resolve, 10));
     expect(r.events()).toEqual(['raw']);
-    const [span] = harness.spans();
+    const [span] = env.harness.spans();
     expect(span.attributes['http.response.status_code']).toBe(200);
     expect(span.attributes['gen_ai.usage.input_tokens']).toBeUndefined();
   });
 
   it('an HTTP error fails the operation with the status and calls no handler', async () => {
-    fake.script({ fault: 'rate_limit' });
+    env.fake.script({ fault: 'rate_limit' });
     const p = client().chat.completions.create({ model: 'gpt-4o-mini', messages });
     const r = recording();
     observeResult(p, start(), r.handlers);
@@ -112,13 +99,13 @@ describe('observeResult on a Stainless APIPromise', () => {
     expect((err as { status?: number }).status).toBe(429);
     await new Promise((resolve) => setTimeout(resolve, 10));
     expect(r.events()).toEqual([]);
-    const [span] = harness.spans();
+    const [span] = env.harness.spans();
     expect(span.attributes['error.type']).toBe('429');
     expect(span.status.code).toBe(2);
   });
 
   it('a derived promise (_thenUnwrap) hands the provider the untransformed result, the caller the transformed', async () => {
-    fake.script({ content: 'derived' });
+    env.fake.script({ content: 'derived' });
     const p = client().chat.completions.create({ model: 'gpt-4o-mini', messages });
     const r = recording();
     observeResult(p, start(), r.handlers);
@@ -129,16 +116,16 @@ describe('observeResult on a Stainless APIPromise', () => {
     const original = r.seen[0].value as { id: string; choices: unknown[] };
     expect(out).toEqual({ wrapped: original.id });
     expect(original.choices).toHaveLength(1);
-    expect(harness.spans()).toHaveLength(1);
+    expect(env.harness.spans()).toHaveLength(1);
   });
 
   it('a handler that throws is our failure: recorded on the span, the span still ends, the caller gets the result', async () => {
-    fake.script({});
+    env.fake.script({});
     const p = client().chat.completions.create({ model: 'gpt-4o-mini', messages });
     observeResult(p, start(), recording({ throwOnResult: true }).handlers);
     const result = await p;
     expect(result.choices[0].message.content).toBe('Hello from the fake provider.');
-    const [span] = harness.spans();
+    const [span] = env.harness.spans();
     expect(span.attributes['promptscope.instrumentation.error']).toBe('result: handler broke');
     expect(span.status.code).toBe(0);
   });
@@ -148,7 +135,7 @@ describe('observeResult on a Stainless Stream', () => {
   const stream = () => client().chat.completions.create({ model: 'gpt-4o-mini', messages, stream: true });
 
   it('shows the observer every item in order, hides what it asks to hide, and ends once as completed', async () => {
-    fake.script({ chunks: 4 });
+    env.fake.script({ chunks: 4 });
     const p = stream();
     const r = recording({ hide: (item) => (item as { choices: unknown[] }).choices.length === 0 });
     observeResult(p, start(true), r.handlers);
@@ -158,14 +145,14 @@ describe('observeResult on a Stainless Stream', () => {
     expect(items).toEqual(offered.filter((item) => (item as { choices: unknown[] }).choices.length > 0));
     expect(r.events()[0]).toBe('stream');
     expect(r.seen.at(-1)).toEqual({ event: 'end', value: 'completed' });
-    expect(harness.spans()).toHaveLength(1);
+    expect(env.harness.spans()).toHaveLength(1);
   });
 
   it.each([
     ['break', 'cancelled'],
     ['abort', 'aborted'],
   ] as const)('%s: the observer hears %s once', async (how, outcome) => {
-    fake.script({ chunks: 6, chunkDelayMs: 5 });
+    env.fake.script({ chunks: 6, chunkDelayMs: 5 });
     const p = stream();
     const r = recording();
     observeResult(p, start(true), r.handlers);
@@ -182,11 +169,11 @@ describe('observeResult on a Stainless Stream', () => {
     }
     await new Promise((resolve) => setTimeout(resolve, 10));
     expect(r.seen.filter((e) => e.event === 'end')).toEqual([{ event: 'end', value: outcome }]);
-    expect(harness.spans()).toHaveLength(1);
+    expect(env.harness.spans()).toHaveLength(1);
   });
 
   it('a second iteration is the SDK’s to refuse and carries no telemetry', async () => {
-    fake.script({ chunks: 2 });
+    env.fake.script({ chunks: 2 });
     const p = stream();
     const r = recording();
     observeResult(p, start(true), r.handlers);
@@ -199,7 +186,7 @@ describe('observeResult on a Stainless Stream', () => {
       })(),
     ).rejects.toThrow(/consumed/);
     expect(r.seen.filter((e) => e.event === 'item')).toHaveLength(items);
-    expect(harness.spans()).toHaveLength(1);
+    expect(env.harness.spans()).toHaveLength(1);
   });
 });
 
@@ -211,14 +198,14 @@ describe('observeResult on shapes it does not know', () => {
     await value;
     await new Promise((resolve) => setTimeout(resolve, 0));
     expect(r.events()).toEqual(['result']);
-    expect(harness.spans()).toHaveLength(1);
+    expect(env.harness.spans()).toHaveLength(1);
   });
 
   it('a value that is not a promise ends the span with our error, and calls no handler', () => {
     const r = recording();
     observeResult({ not: 'a promise' }, start(), r.handlers);
     expect(r.events()).toEqual([]);
-    const [span] = harness.spans();
+    const [span] = env.harness.spans();
     expect(span.attributes['promptscope.instrumentation.error']).toMatch(/unknown-result-shape/);
   });
 });

@@ -1,7 +1,7 @@
 import { endOpenOperations, Operation, PriceBook } from '@promptscope/core/provider';
-import type { ContractApi, ProviderAdapter } from '@promptscope/testing/contract';
+import { type ContractApi, drain, type ProviderAdapter } from '@promptscope/testing/contract';
 import { instrument, PACKAGE_NAME } from '../src/index.js';
-import { type Any, loadMajor, MAJORS, type Major } from './helpers.js';
+import { loadMajor, MAJORS, type Major } from './helpers.js';
 
 const MODEL = 'claude-haiku-4-5';
 
@@ -13,10 +13,6 @@ const messagesBody = (text: string, system: string, extra: Record<string, unknow
   ...extra,
 });
 const THINKING = { thinking: { type: 'enabled', budget_tokens: 1024 }, betas: ['interleaved-thinking-2025-05-14'] };
-
-async function drain(stream: Any): Promise<void> {
-  for await (const _ of stream);
-}
 
 /** messages plain, streamed and through the stream() helper; beta.messages plain and streamed. */
 const apis: ContractApi[] = [

@@ -1,5 +1,5 @@
 import { Operation } from '@promptscope/core/provider';
-import { type ContractCore, describeBadInput, oursOf } from '@promptscope/testing/contract';
+import { describeBadInput, oursOf } from '@promptscope/testing/contract';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { anthropicAdapter } from './adapter.js';
 import { type Any, bothWays, client, loadMajor, MAJORS, only, stable, useEnv } from './helpers.js';
@@ -17,7 +17,7 @@ describe.each(MAJORS)('%s bad input: the stream() helper', (major) => {
 
   it('Operation.setResponse throwing under the stream() helper', async () => {
     env.fake.script({ chunks: 3 });
-    vi.spyOn(Operation.prototype as ContractCore['Operation']['prototype'], 'setResponse').mockImplementation(() => {
+    vi.spyOn(Operation.prototype, 'setResponse').mockImplementation(() => {
       throw new Error('injected setResponse failure');
     });
     const body = { model: 'claude-haiku-4-5', max_tokens: 64, messages: [{ role: 'user', content: 'hi' }] };

@@ -1,13 +1,9 @@
 import { endOpenOperations, Operation, PriceBook } from '@promptscope/core/provider';
-import type { ContractApi, ProviderAdapter } from '@promptscope/testing/contract';
+import { type ContractApi, drain, type ProviderAdapter } from '@promptscope/testing/contract';
 import { instrument, PACKAGE_NAME } from '../src/index.js';
-import { type AnyClient, loadMajor, MAJORS, type Major } from './helpers.js';
+import { loadMajor, MAJORS, type Major } from './helpers.js';
 
 const MODEL = 'gpt-4o-mini';
-
-async function drain(stream: AnyClient): Promise<void> {
-  for await (const _ of stream);
-}
 
 /** Chat plain and streamed, Responses plain and streamed, embeddings. */
 const apis: ContractApi[] = [

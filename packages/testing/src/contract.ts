@@ -18,6 +18,6 @@ export { describeBadInput } from './contract/bad-input.js';
 export { describeSameBehaviour } from './contract/behaviour.js';
 export { type CorpusCase, describeCorpusReplay, type RecordedResponse } from './contract/corpus.js';
 export { describeExitPaths } from './contract/exit-paths.js';
-export { API_KEY, counter, forMajor, MAJORS_ENV, type MajorRun, majorsUnderTest } from './contract/major.js';
+export { API_KEY, counter, drain, forMajor, MAJORS_ENV, type MajorRun, majorsUnderTest } from './contract/major.js';
 export { describePrivacy } from './contract/privacy.js';
 export { otlpExportingProviders } from './otlp-exporting.js';

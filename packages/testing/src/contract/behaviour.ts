@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { diagnostics, type Env, stable } from '../scenario.js';
 import type { RecordedRequest } from '../server.js';
-import type { ProviderAdapter, Sdk } from './adapter.js';
-import { forMajor, majorsUnderTest } from './major.js';
+import type { ProviderAdapter } from './adapter.js';
+import { drain, forMajor, majorsUnderTest } from './major.js';
 
 /** Raw stream bodies as the caller reads them: SSE `data:` frames, or the SDK's newline-delimited JSON. */
 function jsonLines(text: string, sse: boolean): unknown[] {
@@ -28,12 +28,6 @@ export function describeSameBehaviour(adapter: ProviderAdapter, env: Env): void 
       expect(diagnostics).toEqual([]);
       if (!plain.ok) throw new Error(`scenario failed: ${plain.error.message}`);
       return plain.value;
-    }
-
-    async function drain(stream: Sdk): Promise<unknown[]> {
-      const out: unknown[] = [];
-      for await (const item of stream) out.push(item);
-      return out;
     }
 
     it('plain result', async () => {

@@ -57,6 +57,13 @@ export function forMajor(adapter: ProviderAdapter, env: Env, major: string): Maj
   return run;
 }
 
+/** Reads a stream to its end; its items, in order. */
+export async function drain(stream: Sdk): Promise<unknown[]> {
+  const out: unknown[] = [];
+  for await (const item of stream) out.push(item);
+  return out;
+}
+
 /** Sum and attributes of a counter's points. */
 export async function counter(
   env: Env,
