@@ -17,6 +17,10 @@ export default defineConfig({
       { find: /^@promptscope\/testing\/contract$/, replacement: src('testing', 'contract') },
       { find: /^@promptscope\/instrumentation-openai$/, replacement: src('instrumentation-openai') },
       { find: /^@promptscope\/instrumentation-anthropic$/, replacement: src('instrumentation-anthropic') },
+      { find: /^@promptscope\/instrumentation-google-genai$/, replacement: src('instrumentation-google-genai') },
+      { find: /^@promptscope\/instrumentation-bedrock$/, replacement: src('instrumentation-bedrock') },
+      { find: /^@promptscope\/instrumentation-mistral$/, replacement: src('instrumentation-mistral') },
+      { find: /^@promptscope\/ai-sdk$/, replacement: src('ai-sdk') },
       { find: /^@promptscope\/prompts$/, replacement: src('prompts') },
       { find: /^@promptscope\/eval$/, replacement: src('eval') },
       { find: /^@promptscope\/cli$/, replacement: src('cli') },
@@ -39,6 +43,7 @@ export default defineConfig({
           include: [
             'packages/*/test/**/*.test.ts',
             'examples/*/test/**/*.test.ts',
+            'tests/*/test/**/*.test.ts',
             'grafana-dashboards/test/**/*.test.ts',
             'alerting/test/**/*.test.ts',
             'collector-config/test/**/*.test.ts',

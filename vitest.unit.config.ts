@@ -21,6 +21,7 @@ export default defineConfig({
     experimental: { fsModuleCache: true },
     include: [
       'packages/*/test/**/*.test.ts',
+      'tests/*/test/**/*.test.ts',
       'grafana-dashboards/test/metric-names.test.ts',
       'scripts/test/**/*.test.ts',
     ],

@@ -6,8 +6,8 @@ import { diag } from '@opentelemetry/api';
  */
 export function errorType(err: unknown): string {
   if (err !== null && typeof err === 'object') {
-    const status = (err as { status?: unknown }).status;
-    if (typeof status === 'number' && status >= 400 && status < 600) return String(status);
+    const status = errorStatus(err);
+    if (status !== undefined && status >= 400 && status < 600) return String(status);
     const name = (err as { constructor?: { name?: unknown } }).constructor?.name;
     if (typeof name === 'string' && name !== '' && name !== 'Object') return name;
     const own = (err as { name?: unknown }).name;
@@ -16,10 +16,17 @@ export function errorType(err: unknown): string {
   return '_OTHER';
 }
 
-/** The HTTP status of a provider error, when it has one. */
+/**
+ * The HTTP status of a provider error, when it has one: `status` (Stainless SDKs, `@google/genai`),
+ * `statusCode` (Mistral's Speakeasy errors), or `$metadata.httpStatusCode` (the AWS SDK's service errors).
+ */
 export function errorStatus(err: unknown): number | undefined {
-  const status = err !== null && typeof err === 'object' ? (err as { status?: unknown }).status : undefined;
-  return typeof status === 'number' ? status : undefined;
+  if (err === null || typeof err !== 'object') return undefined;
+  const e = err as { status?: unknown; statusCode?: unknown; $metadata?: { httpStatusCode?: unknown } };
+  const status = typeof e.status === 'number' ? e.status : typeof e.statusCode === 'number' ? e.statusCode : undefined;
+  if (status !== undefined) return status;
+  const aws = e.$metadata?.httpStatusCode;
+  return typeof aws === 'number' ? aws : undefined;
 }
 
 export function errorMessage(err: unknown): string {

@@ -11,8 +11,11 @@ import type { Telemetry } from './telemetry.js';
 
 /** How one SDK method maps to telemetry: the request before the call, the result after. */
 export interface ApiMapping {
-  /** Returns the request to record and the body to send, or undefined to leave the call alone. */
-  prepare(body: unknown, client: unknown, telemetry: Telemetry): Prepared | undefined;
+  /**
+   * Returns the request to record and the body to send, or undefined to leave the call alone. `body` is
+   * the method's first argument; `args` all of them (the AWS SDK's `send(command, options)`).
+   */
+  prepare(body: unknown, client: unknown, telemetry: Telemetry, args: readonly unknown[]): Prepared | undefined;
 }
 
 export interface Prepared {
@@ -22,6 +25,8 @@ export interface Prepared {
   /** Records request content; only called when content capture is on. */
   recordContent?(op: Operation): void;
   handlers: ResultHandlers;
+  /** The caller's abort signal, when the SDK takes one: a stream that stops after it fired ended as `aborted`. */
+  signal?: AbortSignal;
 }
 
 /** A method to patch: `path` from the SDK's client class to a resource class, and the method's name. */
@@ -31,6 +36,11 @@ export interface Target {
   mapping: ApiMapping;
   /** Runs before the SDK method with the resource's client, e.g. to turn the SDK's own tracing off. */
   beforeCall?(client: unknown): void;
+  /**
+   * The SDK client behind the resource the method is called on (for its base URL and options). Default
+   * `this._client`, where Stainless SDKs keep it.
+   */
+  client?(resource: unknown): unknown;
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: the SDK method's own signature passes through untouched
@@ -74,7 +84,7 @@ export const PASS_THROUGH: ApiMapping = { prepare: () => undefined };
 function beforeOnly(original: Method, target: Target): Method {
   return function patched(this: { _client?: unknown }, ...args: unknown[]) {
     try {
-      target.beforeCall?.(this?._client);
+      target.beforeCall?.(clientOf(target, this));
     } catch {
       // Preparing the client is best effort; the call itself must go through.
     }
@@ -88,9 +98,9 @@ function instrumentedMethod(original: Method, target: Target, recorder: () => Te
     const telemetry = recorder();
     let op: Operation | undefined;
     try {
-      const client = this?._client;
+      const client = clientOf(target, this);
       target.beforeCall?.(client);
-      const prepared = mapping.prepare(args[0], client, telemetry);
+      const prepared = mapping.prepare(args[0], client, telemetry, args);
       if (prepared !== undefined) {
         op = telemetry.start(prepared.request);
         // Starting failed inside core (it returned an inert operation): make the call as if we were not here.
@@ -105,7 +115,7 @@ function instrumentedMethod(original: Method, target: Target, recorder: () => Te
         }
         const result = runOriginal(original, this, callArgs, op);
         try {
-          observeResult(result, op, prepared.handlers);
+          observeResult(result, op, prepared.handlers, prepared.signal);
         } catch (err) {
           telemetry.internalError('observe', err, op.span);
           op.end();
@@ -121,6 +131,10 @@ function instrumentedMethod(original: Method, target: Target, recorder: () => Te
     }
     return original.apply(this, args);
   };
+}
+
+function clientOf(target: Target, resource: { _client?: unknown } | undefined): unknown {
+  return target.client === undefined ? resource?._client : target.client(resource);
 }
 
 /** Marks an error thrown synchronously by the SDK itself, so we rethrow it rather than retry the call. */

@@ -206,6 +206,13 @@ export const PROVIDER = {
   OPENAI: 'openai',
   AZURE_OPENAI: 'azure.ai.openai',
   ANTHROPIC: 'anthropic',
+  AWS_BEDROCK: 'aws.bedrock',
+  GCP_GEMINI: 'gcp.gemini',
+  GCP_VERTEX_AI: 'gcp.vertex_ai',
+  MISTRAL_AI: 'mistral_ai',
+  GROQ: 'groq',
+  /** Not in the conventions' list; genai-prices' id for Together AI. */
+  TOGETHER_AI: 'together',
 } as const;
 
 /** The instrumentation scope every promptscope tracer and meter uses. */

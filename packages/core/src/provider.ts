@@ -117,6 +117,11 @@ function alreadyPatched(spec: ProviderSpec, moduleExports: unknown): boolean {
  */
 export abstract class ProviderInstrumentation extends InstrumentationBase<ProviderInstrumentationConfig> {
   static spec: ProviderSpec;
+  /**
+   * Further SDKs the same package instruments with the same mappings (Anthropic's Bedrock and Vertex
+   * clients beside `@anthropic-ai/sdk`); they share the instrumentation's scope, config and providers.
+   */
+  static moreSpecs: readonly ProviderSpec[] = [];
   // `declare`: the base constructor calls our overrides before field initializers would run, and an
   // initializer would then wipe what they set.
   declare private telemetry: Telemetry | undefined;
@@ -147,20 +152,21 @@ export abstract class ProviderInstrumentation extends InstrumentationBase<Provid
   }
 
   protected init() {
-    const spec = this.spec;
-    return [
-      new InstrumentationNodeModuleDefinition(
-        spec.moduleName,
-        [spec.supportedVersions],
-        (moduleExports) => {
-          patchModule(spec, moduleExports, () => this.recorder);
-          return moduleExports;
-        },
-        (moduleExports) => {
-          if (moduleExports !== undefined) unpatchModule(spec, moduleExports);
-        },
-      ),
-    ];
+    const cls = this.constructor as typeof ProviderInstrumentation;
+    return [cls.spec, ...cls.moreSpecs].map(
+      (spec) =>
+        new InstrumentationNodeModuleDefinition(
+          spec.moduleName,
+          [spec.supportedVersions],
+          (moduleExports) => {
+            patchModule(spec, moduleExports, () => this.recorder);
+            return moduleExports;
+          },
+          (moduleExports) => {
+            if (moduleExports !== undefined) unpatchModule(spec, moduleExports);
+          },
+        ),
+    );
   }
 
   // The base constructor passes the global providers; until a provider is given explicitly we resolve

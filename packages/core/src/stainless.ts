@@ -13,6 +13,7 @@
  */
 import { rememberCompletion } from './completions.js';
 import { ATTR } from './names.js';
+import { isAbortError, ObservedIterator, observeIterable } from './observed-iterator.js';
 import type { Operation, StreamOutcome } from './operation.js';
 
 /** What a provider package supplies to turn SDK results into telemetry. */
@@ -27,6 +28,11 @@ export interface ResultHandlers<T = unknown, Item = unknown> {
    * request body, so a provider can still take back a parameter it added.
    */
   onRaw?(op: Operation): void;
+  /**
+   * SDKs that are not Stainless-generated: where a streamed call's result keeps its stream (the AWS SDK's
+   * `output.stream`); default the result itself (an async generator or iterable).
+   */
+  streamOf?(result: T): unknown;
 }
 
 export interface StreamObserver<Item = unknown> {
@@ -57,10 +63,10 @@ function isThenable(v: unknown): v is PromiseLike<unknown> {
  * Attaches `op` to an SDK call's returned value. Returns nothing: the caller gets the very object the
  * SDK returned.
  */
-export function observeResult(value: unknown, op: Operation, handlers: ResultHandlers): void {
+export function observeResult(value: unknown, op: Operation, handlers: ResultHandlers, signal?: AbortSignal): void {
   const p = value as StainlessPromise | null;
   if (p === null || typeof p !== 'object' || typeof p.parseResponse !== 'function' || !isThenable(p.responsePromise)) {
-    observeUnknown(value, op, handlers);
+    observePlain(value, op, handlers, signal);
     return;
   }
   const obs = new Observation(op, handlers);
@@ -250,12 +256,19 @@ function observedThenUnwrap(this: StainlessPromise, transform: unknown, ...rest:
   return derived;
 }
 
-function settle(result: unknown, op: Operation, handlers: ResultHandlers): unknown {
+function settle(result: unknown, op: Operation, handlers: ResultHandlers, signal?: AbortSignal): unknown {
   rememberCompletion(result, op);
   try {
     const stream = result as StainlessStream | null;
     if (op.request.stream && stream !== null && typeof stream === 'object' && typeof stream.iterator === 'function') {
       observeStream(stream, op, handlers.streamObserver(op));
+    } else if (op.request.stream) {
+      const aborted = (err?: unknown) => signal?.aborted === true || isAbortError(err);
+      const inner = handlers.streamOf === undefined ? result : handlers.streamOf(result);
+      if (!observeIterable(inner, op, handlers.streamObserver(op), aborted)) {
+        op.telemetry.internalError('unknown-stream-shape', new Error('streamed result is not iterable'), op.span);
+        op.end();
+      }
     } else {
       handlers.onResult(op, result);
       op.end();
@@ -267,97 +280,32 @@ function settle(result: unknown, op: Operation, handlers: ResultHandlers): unkno
   return result;
 }
 
-// A future SDK shape we do not know: observe it as a plain thenable. This may parse the body eagerly,
-// which only matters to callers that use `asResponse()`; telemetry stays correct.
-function observeUnknown(value: unknown, op: Operation, handlers: ResultHandlers): void {
+// SDKs that return plain promises (`@google/genai`, Mistral, the AWS SDK) have no lazy body to protect: a
+// side `.then` on the SDK's own promise is safe, and runs before the caller's, so a stream is observed
+// before the caller can pull from it. A future Stainless shape we do not know lands here too: this may
+// parse its body eagerly, which only matters to callers that use `asResponse()`.
+function observePlain(value: unknown, op: Operation, handlers: ResultHandlers, signal?: AbortSignal): void {
   if (!isThenable(value)) {
     op.telemetry.internalError('unknown-result-shape', new Error('SDK returned a non-promise'), op.span);
     op.end();
     return;
   }
   value.then(
-    (result) => settle(result, op, handlers),
+    (result) => settle(result, op, handlers, signal),
     (err) => op.fail(err),
   );
 }
 
 function observeStream(stream: StainlessStream, op: Operation, observer: StreamObserver): void {
   const originalIterator = stream.iterator as (...args: unknown[]) => AsyncIterator<unknown>;
+  // The SDK aborts its own controller when the stream fails, so only an end without an error is the caller's abort.
+  const aborted = (err?: unknown) => err === undefined && stream.controller?.signal?.aborted === true;
   let observed = false;
   stream.iterator = function observedIterator(this: unknown, ...args: unknown[]) {
     const inner = originalIterator.apply(this, args);
     // A second iteration is the SDK's error to raise; only the first one carries the telemetry.
     if (observed) return inner;
     observed = true;
-    return new ObservedIterator(inner, op, observer, stream);
+    return new ObservedIterator(inner, op, observer, aborted);
   };
-}
-
-/**
- * A hand-written iterator rather than an async generator: one `.then` per chunk and no generator
- * machinery, and `return()` reaches us on `break`, so an abandoned loop still ends the span.
- */
-class ObservedIterator implements AsyncIterator<unknown>, AsyncIterable<unknown> {
-  private finished = false;
-  private readonly onNext: (r: IteratorResult<unknown>) => IteratorResult<unknown> | Promise<IteratorResult<unknown>>;
-  private readonly onError: (err: unknown) => never;
-
-  constructor(
-    private readonly inner: AsyncIterator<unknown>,
-    private readonly op: Operation,
-    private readonly observer: StreamObserver,
-    private readonly stream: StainlessStream,
-  ) {
-    this.onNext = (r) => {
-      if (r.done) {
-        this.finish(this.stream.controller?.signal?.aborted ? 'aborted' : 'completed');
-        return r;
-      }
-      let visible = true;
-      if (!this.finished) {
-        try {
-          visible = this.observer.onItem(r.value);
-        } catch (err) {
-          this.op.telemetry.internalError('stream-item', err, this.op.span);
-        }
-      }
-      return visible ? r : this.next();
-    };
-    this.onError = (err) => {
-      this.finish('error', err);
-      throw err;
-    };
-  }
-
-  next(value?: unknown): Promise<IteratorResult<unknown>> {
-    return this.inner.next(value).then(this.onNext, this.onError);
-  }
-
-  return(value?: unknown): Promise<IteratorResult<unknown>> {
-    this.finish(this.stream.controller?.signal?.aborted ? 'aborted' : 'cancelled');
-    if (typeof this.inner.return === 'function') return this.inner.return(value);
-    return Promise.resolve({ done: true, value });
-  }
-
-  throw(err?: unknown): Promise<IteratorResult<unknown>> {
-    this.finish('error', err);
-    if (typeof this.inner.throw === 'function') return this.inner.throw(err);
-    return Promise.reject(err);
-  }
-
-  [Symbol.asyncIterator](): this {
-    return this;
-  }
-
-  private finish(outcome: StreamOutcome, err?: unknown): void {
-    if (this.finished) return;
-    this.finished = true;
-    try {
-      this.observer.onEnd(outcome);
-    } catch (e) {
-      this.op.telemetry.internalError('stream-end', e, this.op.span);
-    }
-    if (outcome === 'error') this.op.fail(err, 'error');
-    else this.op.end(outcome);
-  }
 }

@@ -58,6 +58,7 @@ export const anthropicAdapter: ProviderAdapter = {
   load: (major) => loadMajor(major as Major),
   instrument: (mod, options) => instrument(mod, options),
   core: { Operation, PriceBook, endOpenOperations },
+  stainless: true,
   client(mod, fake, apiKey) {
     const Anthropic = mod.Anthropic ?? mod.default;
     return new Anthropic({ apiKey, baseURL: fake.origin, maxRetries: 0 });

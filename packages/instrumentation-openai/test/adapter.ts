@@ -65,6 +65,7 @@ export const openaiAdapter: ProviderAdapter = {
   load: (major) => loadMajor(major as Major),
   instrument: (mod, options) => instrument(mod, options),
   core: { Operation, PriceBook, endOpenOperations },
+  stainless: true,
   client(mod, fake, apiKey) {
     const OpenAI = mod.OpenAI ?? mod.default;
     return new OpenAI({ apiKey, baseURL: fake.url, maxRetries: 0 });

@@ -10,6 +10,6 @@ const WIRES: WireFormat[] = [openAiWire, anthropicWire];
  * OpenAI Chat Completions, Responses, Embeddings and Azure OpenAI paths (SDK `baseURL: provider.url`),
  * and Anthropic Messages incl. beta messages and count_tokens (SDK `baseURL: provider.origin`).
  */
-export function startFakeProvider(opts: StartOptions = {}): Promise<FakeProvider> {
-  return startServer(WIRES, opts);
+export function startFakeProvider(opts: StartOptions & { wires?: WireFormat[] } = {}): Promise<FakeProvider> {
+  return startServer(opts.wires ?? WIRES, opts);
 }

@@ -89,10 +89,11 @@ export async function playStream(
 ): Promise<void> {
   res.writeHead(200, {
     ...wire.responseHeaders(),
-    'content-type': 'text/event-stream; charset=utf-8',
+    'content-type': wire.stream?.contentType ?? 'text/event-stream; charset=utf-8',
     'cache-control': 'no-cache',
     connection: 'keep-alive',
   });
+  const encode = wire.stream?.encode ?? formatFrame;
   // Headers go out now so clients can measure time-to-first-chunk from a live response.
   res.flushHeaders();
 
@@ -129,7 +130,7 @@ export async function playStream(
     }
     if (signal.aborted) return;
     // Awaiting the write callback means the bytes reached the kernel before we go on (or fault).
-    await write(res, formatFrame(frame));
+    await write(res, encode(frame));
     if (frame.content) {
       contentSent++;
       if (streamFault && contentSent === faultAfter) {
@@ -158,7 +159,7 @@ export function sendJson(
   res.end(text);
 }
 
-export function write(res: ServerResponse, chunk: string): Promise<void> {
+export function write(res: ServerResponse, chunk: string | Uint8Array): Promise<void> {
   return new Promise((resolve) => {
     if (res.destroyed) return resolve();
     res.write(chunk, () => resolve());

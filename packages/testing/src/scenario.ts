@@ -6,7 +6,7 @@ import { DiagLogLevel, diag } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { startFakeProvider } from './fake-provider.js';
 import { createOtelHarness, type OtelHarness } from './otel-harness.js';
-import type { FakeProvider } from './server.js';
+import type { FakeProvider, WireFormat } from './server.js';
 
 export interface Env {
   harness: OtelHarness;
@@ -14,10 +14,13 @@ export interface Env {
   close(): Promise<void>;
 }
 
-/** A registered OTel harness and a fake provider on loopback. */
-export async function startEnv(): Promise<Env> {
+/**
+ * A registered OTel harness and a fake provider on loopback, serving `wires` instead of the default set
+ * when given (for a provider whose paths overlap another's, as Mistral's Chat Completions path does).
+ */
+export async function startEnv(wires?: WireFormat[]): Promise<Env> {
   const harness = createOtelHarness();
-  const fake = await startFakeProvider();
+  const fake = await startFakeProvider({ wires });
   return {
     harness,
     fake,
@@ -67,8 +70,16 @@ export async function outcome<T>(fn: () => Promise<T>): Promise<Outcome<T>> {
 }
 
 export function errorShape(err: unknown): ErrorShape {
-  const e = err as { constructor?: { name?: string }; status?: unknown; message?: string };
-  return { class: e?.constructor?.name ?? typeof err, status: e?.status, message: String(e?.message ?? err) };
+  const e = err as {
+    constructor?: { name?: string };
+    status?: unknown;
+    statusCode?: unknown;
+    $metadata?: { httpStatusCode?: unknown };
+    message?: string;
+  };
+  // Stainless SDKs and @google/genai say `status`, Mistral `statusCode`, the AWS SDK `$metadata.httpStatusCode`.
+  const status = e?.status ?? e?.statusCode ?? e?.$metadata?.httpStatusCode;
+  return { class: e?.constructor?.name ?? typeof err, status, message: String(e?.message ?? err) };
 }
 
 /** Runs `fn` with `module` instrumented by `instrument`, then restores it. */
@@ -94,12 +105,17 @@ export async function bothWays<T>(
   return { plain, instrumented: inst };
 }
 
+// Generated per response by the fake or the SDK: OpenAI and Anthropic ids, Gemini's `responseId` and
+// `createTime`, the AWS SDK's `$metadata.requestId`.
+const ID_KEYS = new Set(['id', 'call_id', 'item_id', 'responseId', 'requestId']);
+const TIME_KEYS = new Set(['created', 'created_at', 'completed_at', 'createTime']);
+
 /** Replaces values that differ run to run (generated ids, timestamps) so outcomes compare. */
 export function stable<T>(value: T): T {
   return JSON.parse(
     JSON.stringify(value, (key, v) => {
-      if ((key === 'id' || key === 'call_id' || key === 'item_id') && typeof v === 'string') return '<id>';
-      if (key === 'created' || key === 'created_at' || key === 'completed_at') return '<time>';
+      if (ID_KEYS.has(key) && typeof v === 'string') return '<id>';
+      if (TIME_KEYS.has(key)) return '<time>';
       return v;
     }),
   );

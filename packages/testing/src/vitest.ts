@@ -1,15 +1,16 @@
 import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { captureDiagnostics, diagnostics, type Env, startEnv } from './scenario.js';
+import type { WireFormat } from './server.js';
 
 /**
  * One harness and one fake provider per test file, reset before each test. The returned object is
- * filled in before the first test runs.
+ * filled in before the first test runs. `wires` replaces the fake's default wire formats.
  */
-export function useEnv(): Env {
+export function useEnv(wires?: WireFormat[]): Env {
   captureDiagnostics();
   const env = {} as Env;
   beforeAll(async () => {
-    Object.assign(env, await startEnv());
+    Object.assign(env, await startEnv(wires));
   });
   afterAll(() => env.close());
   beforeEach(async () => {

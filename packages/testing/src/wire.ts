@@ -53,12 +53,17 @@ export interface WireFormat {
    * `errorBody`) when given. Default: an event-less `data:` frame with `body` or
    * `errorBody('overloaded', 529)`, which is how OpenAI reports stream errors.
    */
-  streamErrorFrame?(body?: unknown): string;
+  streamErrorFrame?(body?: unknown): string | Uint8Array;
   /**
    * The raw SSE text of an unparsable frame (fault `malformed_sse`); default MALFORMED_SSE_FRAME.
    * Wires whose clients skip event-less frames must name an event here.
    */
-  malformedSseFrame?: string;
+  malformedSseFrame?: string | Uint8Array;
+  /**
+   * Streams that are not SSE (the AWS event-stream's binary messages): the content type of the streamed
+   * response and how one frame is encoded. The frames' timing and faults are played exactly as for SSE.
+   */
+  stream?: { contentType: string; encode(frame: SseFrame): Uint8Array };
 }
 
 /** Thrown by a route when the request is unusable; becomes a 400 in the wire's dialect. */

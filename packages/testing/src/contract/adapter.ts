@@ -90,6 +90,19 @@ export interface ProviderAdapter {
   sentKey(request: RecordedRequest): string | undefined;
   /** The wire can stream reasoning text (Anthropic's thinking blocks). */
   thinking?: boolean;
+  /**
+   * A Stainless-generated SDK (`openai`, Anthropic, Groq, Together): its promise has `withResponse()` and
+   * `asResponse()`, its stream `tee()`, `toReadableStream()` and a `controller`, and the suite checks each.
+   * Other SDKs abort through the signal `create` passes on.
+   */
+  stainless?: boolean;
+  /** The error class the SDK throws when the caller aborts before the response (default `APIUserAbortError`). */
+  abortErrorClass?: string;
+  /**
+   * What iterating a consumed stream again gives: the SDK's error message (default: one matching
+   * /consumed/), or `'nothing'` for SDKs whose stream is a generator that is simply done.
+   */
+  secondIteration?: RegExp | 'nothing';
 }
 
 /** The caller's error, or a test failure saying what came back instead. */
