@@ -1,4 +1,4 @@
-import { errorType } from '@promptscope/core/provider';
+import { errorStatus, errorType } from '@promptscope/core/provider';
 
 /**
  * What a failed attempt means for a routed call, decided once per error:
@@ -50,8 +50,8 @@ const STREAM_ERROR_TYPES: Record<string, FailureCategory> = {
 };
 
 /**
- * Classifies an error thrown by a target's call: the `openai` and `@anthropic-ai/sdk` error classes
- * (any major: `.status`, `.headers` as a `Headers` or a plain record), Node network errors, and
+ * Classifies an error thrown by a target's call: the error classes of every instrumented SDK (any major;
+ * the status as core reads it, `.headers` as a `Headers` or a plain record), Node network errors, and
  * anything else. Pure: `now` is only used to resolve an HTTP-date `retry-after`.
  */
 export function classifyError(err: unknown, now: number = Date.now()): ClassifiedError {
@@ -62,7 +62,8 @@ export function classifyError(err: unknown, now: number = Date.now()): Classifie
   const names = `${typeof className === 'string' ? className : ''} ${typeof e.name === 'string' ? e.name : ''}`;
   if (/UserAbort|AbortError/.test(names)) return { kind: 'aborted', errorType: type };
 
-  const status = typeof e.status === 'number' ? e.status : undefined;
+  // `status` (Stainless SDKs, @google/genai), `statusCode` (Mistral), `$metadata.httpStatusCode` (the AWS SDK).
+  const status = errorStatus(err);
   if (status !== undefined && status >= 400 && status < 600) {
     const out: ClassifiedError = { kind: 'caller', errorType: type, status };
     const category = statusCategory(status);

@@ -1,5 +1,8 @@
 import * as anthropicV039 from 'anthropic-v0-39';
 import * as anthropicV1 from 'anthropic-v1';
+import * as bedrock from 'bedrock-runtime-v3';
+import * as genai from 'genai-v2';
+import { SDKError as MistralSDKError } from 'mistral-v1/models/errors/index.js';
 import * as openaiV4 from 'openai-v4';
 import * as openaiV6 from 'openai-v6';
 import { describe, expect, it } from 'vitest';
@@ -77,6 +80,24 @@ describe('classifyError: anything else', () => {
     expect(classifyError(err)).toMatchObject({ kind: 'provider', category: 'overloaded' });
     const other = new anthropicV1.APIError(undefined, { type: 'error', error: { type: 'x' } }, 'x', undefined as never);
     expect(classifyError(other).kind).toBe('unknown');
+  });
+
+  it('the status of every instrumented SDK’s errors: Gemini `status`, Mistral `statusCode`, AWS `$metadata`', () => {
+    expect(classifyError(new genai.ApiError({ message: 'busy', status: 503 }))).toMatchObject({
+      kind: 'provider',
+      category: 'server_error',
+      errorType: '503',
+    });
+    const response = new Response('{"message":"Requests rate limit exceeded"}', {
+      status: 429,
+      headers: { 'content-type': 'application/json', 'retry-after': '2' },
+    });
+    const mistral = new MistralSDKError('rate limited', { response, request: new Request('http://x'), body: '' });
+    expect(classifyError(mistral)).toMatchObject({ kind: 'provider', category: 'rate_limit', errorType: '429' });
+    const throttled = new bedrock.ThrottlingException({ message: 'slow down', $metadata: { httpStatusCode: 429 } });
+    expect(classifyError(throttled)).toMatchObject({ kind: 'provider', category: 'rate_limit', errorType: '429' });
+    const invalid = new bedrock.ValidationException({ message: 'bad', $metadata: { httpStatusCode: 400 } });
+    expect(classifyError(invalid)).toMatchObject({ kind: 'caller', errorType: '400' });
   });
 
   it('failureClasses: the names fallbackOn matches', () => {
