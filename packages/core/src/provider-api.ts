@@ -4,6 +4,7 @@
 
 export { resolveConfig } from './config.js';
 export { type SerializedContent, serializeContent } from './content.js';
+export { rememberCompletion } from './completions.js';
 export { type AttemptRef, getAttempt, setAttempt } from './context.js';
 export { type CostResult, loadPriceOverrides, PriceBook } from './cost.js';
 export { errorMessage, errorStatus, errorType, isObject, isRecord } from './errors.js';

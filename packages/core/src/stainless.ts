@@ -263,6 +263,8 @@ function settle(result: unknown, op: Operation, handlers: ResultHandlers, signal
     if (op.request.stream && stream !== null && typeof stream === 'object' && typeof stream.iterator === 'function') {
       observeStream(stream, op, handlers.streamObserver(op));
     } else if (op.request.stream) {
+      // The caller holds the stream from now on: an abandoned one ends here at the earliest, never before its start.
+      op.touch();
       const aborted = (err?: unknown) => signal?.aborted === true || isAbortError(err);
       const inner = handlers.streamOf === undefined ? result : handlers.streamOf(result);
       if (!observeIterable(inner, op, handlers.streamObserver(op), aborted)) {

@@ -39,6 +39,11 @@ export interface ContractApi {
   stream: boolean;
   /** Spans of this API carry chat content (input and output messages) when capture is on. */
   chat: boolean;
+  /**
+   * The SDK hands the response body over unparsed (Bedrock's InvokeModel bytes): a malformed body is not
+   * an SDK error, so the malformed-JSON check skips this API (its package tests that case itself).
+   */
+  rawBody?: boolean;
   call(client: Sdk, text: string, system: string): Promise<unknown>;
 }
 
@@ -99,10 +104,20 @@ export interface ProviderAdapter {
   /** The error class the SDK throws when the caller aborts before the response (default `APIUserAbortError`). */
   abortErrorClass?: string;
   /**
+   * The error class the SDK raises for an unparsable stream frame (default `SyntaxError`; Speakeasy SDKs such as
+   * Mistral's parse each frame through a zod schema and raise its `ZodError`).
+   */
+  malformedStreamErrorClass?: string;
+  /**
    * What iterating a consumed stream again gives: the SDK's error message (default: one matching
    * /consumed/), or `'nothing'` for SDKs whose stream is a generator that is simply done.
    */
   secondIteration?: RegExp | 'nothing';
+  /**
+   * The SDK lines that raise an in-stream error event as an error (default: all of them). `@google/genai`
+   * 1.x yields Gemini's `data: {"error":…}` event as an empty chunk and ends the stream as if it completed.
+   */
+  streamErrorMajors?: readonly string[];
 }
 
 /** The caller's error, or a test failure saying what came back instead. */
