@@ -21,6 +21,10 @@ export const LAYERS = Object.freeze({
   '@promptscope/testing': 0,
   '@promptscope/instrumentation-openai': 1,
   '@promptscope/instrumentation-anthropic': 1,
+  '@promptscope/instrumentation-google-genai': 1,
+  '@promptscope/instrumentation-bedrock': 1,
+  '@promptscope/instrumentation-mistral': 1,
+  '@promptscope/ai-sdk': 1,
   '@promptscope/feedback': 1,
   '@promptscope/route': 1,
   '@promptscope/prompts': 1,
@@ -28,6 +32,7 @@ export const LAYERS = Object.freeze({
   '@promptscope/eval': 2,
   '@promptscope/cli': 3,
   '@promptscope/demo': 4,
+  '@promptscope/frameworks-tests': 4,
 });
 
 /** @returns {{ name: string, dir: string, description: string, private: boolean, deps: string[], devDeps: string[] }[]} */

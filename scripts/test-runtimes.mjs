@@ -38,7 +38,7 @@ function cleanEnv() {
   return env;
 }
 
-const VITEST_DIRS = ['packages/instrumentation-openai', 'packages/register', 'packages/core'];
+const VITEST_DIRS = ['packages/instrumentation-openai', 'packages/register', 'packages/core', 'packages/ai-sdk'];
 const suites = [
   {
     name: 'vitest',

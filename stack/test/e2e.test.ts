@@ -244,7 +244,7 @@ describe('native stack e2e (collector, Jaeger v2, Prometheus, Alertmanager)', ()
     expect(demo.code, demo.out).toBe(0);
     expect(demo.out).not.toMatch(/export\(s\) to .* failed/);
     const m =
-      /\[app\] (\d+) calls: (\d+) answered, (\d+) failed; (\d+) routed \((\d+) fell back to anthropic\); (\d+) provider requests failed/.exec(
+      /\[app\] (\d+) calls: (\d+) answered, (\d+) failed; (\d+) routed \((\d+) fell back\); (\d+) provider requests failed/.exec(
         demo.out,
       );
     expect(m, demo.out).not.toBeNull();
@@ -284,8 +284,12 @@ describe('native stack e2e (collector, Jaeger v2, Prometheus, Alertmanager)', ()
       expect(['1', '2']).toContain(String(a['gen_ai.prompt.version']));
       expect(Object.keys(a).filter((k) => CONTENT_KEYS.test(k))).toEqual([]);
     }
-    // a fallback's trace is an error trace: it holds both providers
-    expect([...models].sort()).toEqual(['anthropic claude-haiku-4-5', 'openai gpt-4o-mini']);
+    // a fallback's trace is an error trace: it holds every provider the route tried
+    expect([...models].sort()).toEqual([
+      'anthropic claude-haiku-4-5',
+      'gcp.gemini gemini-2.5-flash',
+      'openai gpt-4o-mini',
+    ]);
   }, 180_000);
 
   it('Prometheus holds the SDK metrics and spanmetrics, and every dashboard query returns data', async () => {
@@ -336,6 +340,20 @@ describe('native stack e2e (collector, Jaeger v2, Prometheus, Alertmanager)', ()
       throw new Error(`dashboard queries without data:\n${empty.join('\n')}`);
     });
   }, 120_000);
+
+  it("the dashboards' provider and model variables offer every provider the demo called, Gemini included", async () => {
+    // What the variables' label_values(...) queries return, asked of the same Prometheus.
+    const values = async (label: string) =>
+      (
+        (await promQuery(`group by (${label}) (gen_ai_client_operation_duration_seconds_count{job="${SERVICE}"})`)) as {
+          metric: Record<string, string>;
+        }[]
+      )
+        .map((g) => g.metric[label])
+        .sort();
+    expect(await values('gen_ai_provider_name')).toEqual(['anthropic', 'gcp.gemini', 'openai']);
+    expect(await values('gen_ai_request_model')).toEqual(['claude-haiku-4-5', 'gemini-2.5-flash', 'gpt-4o-mini']);
+  });
 
   it("the segment panels return data for each of the demo's segments, and the segment label holds exactly those", async () => {
     for (const metric of ['promptscope_client_cost_usd_total', 'gen_ai_client_operation_duration_seconds_count']) {

@@ -1,5 +1,5 @@
 /**
- * The demo app: a small support-reply service using the plain `openai` and `@anthropic-ai/sdk` SDKs. It
+ * The demo app: a small support-reply service using the plain `openai`, `@anthropic-ai/sdk` and `@google/genai` SDKs. It
  * knows nothing about telemetry except four things: who each ticket is for (`withSegment`: free, pro or
  * enterprise, seeded per ticket), its prompt comes from the file registry in `../prompts`
  * (`createPromptClient`; each ticket asks for the `production` or the `canary` label, and every call runs inside
@@ -10,17 +10,19 @@
  *
  *   node --import @promptscope/register examples/demo/src/app.mjs
  *
- * Each ticket (see `plan.mjs`) calls OpenAI directly (~55 %), Anthropic directly (~25 %), or goes through
- * the route `support-reply`: OpenAI first, then Anthropic (~20 %). After an answer, a seeded share of users
+ * Each ticket (see `plan.mjs`) calls OpenAI directly (~40 %), Anthropic directly (~25 %), Gemini directly
+ * (~15 %), or goes through the route `support-reply`: OpenAI first, then Anthropic, then Gemini (~20 %). After
+ * an answer, a seeded share of users
  * give a thumb and some answers get an implicit signal (`feedback.mjs`); version 2 is liked less.
  *
  * Configuration (environment): OPENAI_BASE_URL / OPENAI_API_KEY (read by the SDK), ANTHROPIC_BASE_URL
  * (default: the origin of OPENAI_BASE_URL when that is set, since the fake provider speaks both wires),
- * ANTHROPIC_API_KEY, DEMO_CALLS (60), DEMO_SEED (7), DEMO_CONCURRENCY (4), DEMO_MODEL (gpt-4o-mini),
- * DEMO_ANTHROPIC_MODEL (claude-haiku-4-5), DEMO_CANARY_SHARE (0.35), DEMO_OPENAI_ONLY (1: every ticket calls
+ * ANTHROPIC_API_KEY, GEMINI_BASE_URL (the same default), GEMINI_API_KEY, DEMO_CALLS (60), DEMO_SEED (7), DEMO_CONCURRENCY (4), DEMO_MODEL (gpt-4o-mini),
+ * DEMO_ANTHROPIC_MODEL (claude-haiku-4-5), DEMO_GEMINI_MODEL (gemini-2.5-flash), DEMO_CANARY_SHARE (0.35), DEMO_OPENAI_ONLY (1: every ticket calls
  * OpenAI directly; what `--real` uses), DEMO_PROMPTS_DIR (the registry, default `../prompts`).
  */
 import Anthropic from '@anthropic-ai/sdk';
+import { GoogleGenAI } from '@google/genai';
 import { withSegment } from '@promptscope/core';
 import { feedbackToken } from '@promptscope/feedback';
 import { createPromptClient } from '@promptscope/prompts';
@@ -37,6 +39,7 @@ const canaryShare = Number(process.env.DEMO_CANARY_SHARE ?? DEFAULT_CANARY_SHARE
 const openaiOnly = process.env.DEMO_OPENAI_ONLY === '1';
 const model = process.env.DEMO_MODEL || 'gpt-4o-mini';
 const anthropicModel = process.env.DEMO_ANTHROPIC_MODEL || 'claude-haiku-4-5';
+const geminiModel = process.env.DEMO_GEMINI_MODEL || 'gemini-2.5-flash';
 const MAX_TOKENS = 200;
 
 // The registry bundled with the app; a label lookup answers from memory within the TTL.
@@ -51,13 +54,18 @@ const anthropic = new Anthropic({
   maxRetries: 0,
   timeout: 30_000,
 });
+// @google/genai does not retry unless asked to; its base URL points at the fake provider's Gemini paths.
+const gemini = new GoogleGenAI({
+  apiKey: process.env.GEMINI_API_KEY || 'demo-gemini-not-a-real-key',
+  httpOptions: { baseUrl: process.env.GEMINI_BASE_URL || originOf(process.env.OPENAI_BASE_URL), timeout: 30_000 },
+});
 
 /**
  * @typedef {object} Ticket
  * @property {string} system
  * @property {string} user
  * @property {boolean} stream
- * @property {boolean} [fellBack] set when the route moved on to Anthropic
+ * @property {boolean} [fellBack] set when the route moved on to another provider
  */
 
 /**
@@ -66,7 +74,8 @@ const anthropic = new Anthropic({
  * @property {unknown} result what the SDK returned (a response or a consumed stream): its feedback token
  */
 
-// OpenAI first; after one retry (50-200 ms backoff) on a 5xx, 429 or timeout, Anthropic (one retry too).
+// OpenAI first; after one retry (50-200 ms backoff) on a 5xx, 429 or timeout, Anthropic (one retry too), then
+// Gemini: a route mixes any instrumented SDKs, and each attempt gets its provider's span.
 // The breaker is off so that which tickets fall back depends on the seed alone, not on timing.
 const route = createRoute({
   name: 'support-reply',
@@ -87,6 +96,13 @@ const route = createRoute({
         if (attempt.kind === 'fallback') t.fellBack = true;
         return askAnthropic(t, attempt.signal);
       },
+    },
+    {
+      name: 'gemini',
+      provider: 'gcp.gemini',
+      model: geminiModel,
+      /** @param {Ticket} t */
+      call: (attempt, t) => askGemini(t, attempt.signal),
     },
   ],
   retry: { attempts: 1, initialDelayMs: 50, maxDelayMs: 200 },
@@ -197,6 +213,29 @@ function askAnthropic(t, signal) {
 }
 
 /**
+ * @param {Ticket} t
+ * @param {AbortSignal} [signal]
+ * @returns {Promise<Answer>}
+ */
+function askGemini(t, signal) {
+  const params = {
+    model: geminiModel,
+    contents: t.user,
+    config: { systemInstruction: t.system, maxOutputTokens: MAX_TOKENS, abortSignal: signal },
+  };
+  return counted(async () => {
+    if (t.stream) {
+      const chunks = await gemini.models.generateContentStream(params);
+      let text = '';
+      for await (const chunk of chunks) text += chunk.text ?? '';
+      return { text, result: chunks };
+    }
+    const response = await gemini.models.generateContent(params);
+    return { text: response.text ?? '', result: response };
+  });
+}
+
+/**
  * One support reply, for the ticket's user segment (`free`, `pro`, `enterprise`): every completion and
  * feedback record inside carries `promptscope.user.segment`. `ticket` numbers start at 1.
  * @param {number} ticket
@@ -229,6 +268,7 @@ async function replyIn(ticket, plan) {
       t.user = messages.find((m) => m.role === 'user')?.content ?? '';
       if (path === 'openai') return askOpenAI(t);
       if (path === 'anthropic') return askAnthropic(t);
+      if (path === 'gemini') return askGemini(t);
       routed++;
       // A signal per call: the SDKs add an abort listener to it on every attempt.
       return route.call(t, { signal: AbortSignal.timeout(60_000) });
@@ -272,7 +312,7 @@ async function worker() {
 await Promise.all(Array.from({ length: Math.min(concurrency, calls) }, worker));
 console.log(
   `[app] ${calls} calls: ${calls - failed} answered, ${failed} failed; ` +
-    `${routed} routed (${fellBack} fell back to anthropic); ${failedRequests} provider requests failed`,
+    `${routed} routed (${fellBack} fell back); ${failedRequests} provider requests failed`,
 );
 const feedbackLine = [...feedbackSent.entries()]
   .sort(([a], [b]) => a - b)

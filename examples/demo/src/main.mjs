@@ -68,7 +68,7 @@ async function main() {
     /** @type {import('@promptscope/testing').FakeProvider | undefined} */
     let fake;
     if (!opts.real) {
-      // One fake serves both wires: OpenAI under /v1 (baseUrl), Anthropic at its origin.
+      // One fake serves the three wires: OpenAI under /v1 (baseUrl), Anthropic and Gemini at its origin.
       fake = await startFakeProvider({ host: '127.0.0.1' });
       open.push(fake);
       fake.script(scenario(opts.seed));
@@ -92,6 +92,8 @@ async function main() {
         OPENAI_API_KEY: opts.real ? process.env.OPENAI_API_KEY : 'sk-demo-not-a-real-key',
         ANTHROPIC_BASE_URL: anthropicUrl,
         ANTHROPIC_API_KEY: opts.real ? undefined : 'sk-ant-demo-not-a-real-key',
+        GEMINI_BASE_URL: anthropicUrl,
+        GEMINI_API_KEY: opts.real ? undefined : 'demo-gemini-not-a-real-key',
         DEMO_OPENAI_ONLY: opts.real ? '1' : undefined,
         DEMO_CALLS: String(opts.calls),
         DEMO_SEED: String(opts.seed),

@@ -1,15 +1,17 @@
 /**
  * What the app does with each ticket, from the seed alone: which prompt label (`production` or `canary`, whose
  * versions the registry in `../prompts` says), streamed or not, and which
- * path (OpenAI directly, Anthropic directly, or the `support-reply` fallback route). Shared by the app
+ * path (OpenAI, Anthropic or Gemini directly, or the `support-reply` fallback route). Shared by the app
  * (which makes the calls) and the fake provider's scenario (which needs to know a ticket is routed).
  */
 import { rngFor } from './random.mjs';
 
-/** Share of tickets that go through the fallback route (OpenAI, then Anthropic). */
+/** Share of tickets that go through the fallback route (OpenAI, then Anthropic, then Gemini). */
 export const ROUTE_SHARE = 0.2;
-/** Share of tickets that call Anthropic directly; the rest call OpenAI directly. */
+/** Share of tickets that call Anthropic directly. */
 export const ANTHROPIC_SHARE = 0.25;
+/** Share of tickets that call Gemini (`@google/genai`) directly; the rest call OpenAI directly. */
+export const GEMINI_SHARE = 0.15;
 export const DEFAULT_CANARY_SHARE = 0.35;
 
 /**
@@ -23,7 +25,7 @@ export const SEGMENTS = Object.freeze([
   ['enterprise', 0.1],
 ]);
 
-/** @typedef {'openai' | 'anthropic' | 'route'} TicketPath */
+/** @typedef {'openai' | 'anthropic' | 'gemini' | 'route'} TicketPath */
 /** @typedef {'free' | 'pro' | 'enterprise'} Segment */
 
 /**
@@ -39,7 +41,14 @@ export function ticketPlan(seed, ticket, canaryShare = DEFAULT_CANARY_SHARE) {
   const label = rng() < canaryShare ? 'canary' : 'production';
   const stream = rng() < 0.5;
   const r = rng();
-  const path = r < ROUTE_SHARE ? 'route' : r < ROUTE_SHARE + ANTHROPIC_SHARE ? 'anthropic' : 'openai';
+  const path =
+    r < ROUTE_SHARE
+      ? 'route'
+      : r < ROUTE_SHARE + ANTHROPIC_SHARE
+        ? 'anthropic'
+        : r < ROUTE_SHARE + ANTHROPIC_SHARE + GEMINI_SHARE
+          ? 'gemini'
+          : 'openai';
   return { label, stream, path, segment: ticketSegment(seed, ticket) };
 }
 

@@ -58,16 +58,33 @@ function systemMessages() {
 
 /**
  * Which prompt version and ticket a request body belongs to (for the fake provider): an OpenAI chat
- * completion (system message) or an Anthropic message (top-level `system`, a string or text blocks).
+ * completion (system message), an Anthropic message (top-level `system`, a string or text blocks) or a
+ * Gemini `generateContent` request (`systemInstruction` and `contents`, as parts).
  * @param {any} body
  * @returns {{ version: string | undefined, ticket: number | undefined }}
  */
 export function describeRequest(body) {
+  if (Array.isArray(body?.contents)) {
+    const user = partsText(body.contents.find((c) => c?.role === 'user') ?? body.contents[0]);
+    return versionAndTicket(partsText(body.systemInstruction), user);
+  }
   const messages = Array.isArray(body?.messages) ? body.messages : [];
   const system = Array.isArray(body?.system)
     ? body.system.map((b) => b?.text ?? '').join('')
     : (body?.system ?? messages.find((m) => m?.role === 'system')?.content);
-  const user = messages.find((m) => m?.role === 'user')?.content;
+  return versionAndTicket(system, messages.find((m) => m?.role === 'user')?.content);
+}
+
+/** @param {any} content a Gemini `Content` ({ parts: [{ text }] }) */
+function partsText(content) {
+  return Array.isArray(content?.parts) ? content.parts.map((p) => p?.text ?? '').join('') : undefined;
+}
+
+/**
+ * @param {unknown} system
+ * @param {unknown} user
+ */
+function versionAndTicket(system, user) {
   const version = typeof system === 'string' ? systemMessages().get(system) : undefined;
   const match = typeof user === 'string' ? /Ticket #(\d+)/.exec(user) : null;
   return { version, ticket: match ? Number(match[1]) : undefined };

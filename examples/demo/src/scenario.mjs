@@ -1,8 +1,9 @@
 /**
  * What the fake provider does for each request: a seeded, per-ticket mix of normal answers, slow
- * answers, rate limits and server errors, on both wires (OpenAI `/v1/chat/completions`, Anthropic
- * `/v1/messages`). Tickets the app sends through the fallback route (see `plan.mjs`) get their own script:
- * on some of them OpenAI is "down" (5xx to every attempt), so the route falls back to Anthropic.
+ * answers, rate limits and server errors, on the three wires (OpenAI `/v1/chat/completions`, Anthropic
+ * `/v1/messages`, Gemini `/v1beta/models/…:generateContent`). Tickets the app sends through the fallback route
+ * (see `plan.mjs`) get their own script: on some of them OpenAI is "down" (5xx to every attempt), so the route
+ * falls back to Anthropic, and where Anthropic is overloaded too, to Gemini.
  * Runs in the parent process (`fake.script(scenario(seed))`); one scenario per run (it counts attempts).
  */
 import { ticketPlan, ticketSegment } from './plan.mjs';
@@ -16,8 +17,10 @@ export const SLOW_SHARE = 0.15;
 export const PRIMARY_DOWN_SHARE = 0.5;
 /** Other routed tickets: the first OpenAI attempt gets a 503, the route's retry is answered. */
 export const PRIMARY_FLAKY_SHARE = 0.25;
-/** Primary-down tickets on which Anthropic is overloaded (529) too: the routed call fails. */
-export const SECONDARY_DOWN_SHARE = 0.1;
+/** Primary-down tickets on which Anthropic is overloaded (529) too: the route moves on to Gemini. */
+export const SECONDARY_DOWN_SHARE = 0.2;
+/** Secondary-down tickets on which Gemini fails too (503): the routed call fails. */
+export const TERTIARY_DOWN_SHARE = 0.5;
 /** Enterprise tickets carry more context and get longer answers: input and output tokens multiplied by these. */
 export const ENTERPRISE_INPUT_FACTOR = 3;
 export const ENTERPRISE_OUTPUT_FACTOR = 2;
@@ -37,6 +40,8 @@ export function scenario(seed) {
   const seen = new Map();
   return (req) => {
     const anthropic = req.path.startsWith('/v1/messages');
+    const gemini = /:(?:stream)?generateContent$/i.test(req.path);
+    const wire = anthropic ? 'anthropic' : gemini ? 'gemini' : 'openai';
     const { version, ticket } = describeRequest(req.body);
     const canary = version === '2';
     const rng = rngFor(seed, ticket ?? req.index, 1);
@@ -45,7 +50,7 @@ export function scenario(seed) {
     const enterprise = ticket !== undefined && ticketSegment(seed, ticket) === 'enterprise';
 
     if (ticket !== undefined && ticketPlan(seed, ticket).path === 'route') {
-      const key = `${anthropic ? 'anthropic' : 'openai'} ${ticket}`;
+      const key = `${wire} ${ticket}`;
       const attempt = (seen.get(key) ?? 0) + 1;
       seen.set(key, attempt);
       const r = rngFor(seed, ticket, 2);
@@ -53,9 +58,12 @@ export function scenario(seed) {
       const flaky = r() < PRIMARY_FLAKY_SHARE;
       const secondaryDown = primaryDown && r() < SECONDARY_DOWN_SHARE;
       const fault = r() < 0.5 ? 'server_error' : 'unavailable';
-      if (!anthropic && primaryDown) return { fault, responseDelayMs: between(rng, 20, 80) };
-      if (!anthropic && flaky && attempt === 1) return { fault: 'unavailable', responseDelayMs: between(rng, 20, 80) };
+      const tertiaryDown = secondaryDown && r() < TERTIARY_DOWN_SHARE;
+      if (wire === 'openai' && primaryDown) return { fault, responseDelayMs: between(rng, 20, 80) };
+      if (wire === 'openai' && flaky && attempt === 1)
+        return { fault: 'unavailable', responseDelayMs: between(rng, 20, 80) };
       if (anthropic && secondaryDown) return { fault: 'overloaded', responseDelayMs: between(rng, 20, 80) };
+      if (gemini && tertiaryDown) return { fault: 'unavailable', responseDelayMs: between(rng, 20, 80) };
       return answer(rng, canary, anthropic, 0, enterprise);
     }
 

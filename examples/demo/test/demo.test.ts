@@ -41,19 +41,19 @@ function tableRows(stdout: string): Map<string, string> {
 function providerRows(stdout: string): Map<string, string> {
   const rows = new Map<string, string>();
   for (const line of stdout.split('\n')) {
-    const m = /^(openai|anthropic)\s+(\S+)\s+(\d.*)$/.exec(line);
+    const m = /^(openai|anthropic|gcp\.gemini)\s+(\S+)\s+(\d.*)$/.exec(line);
     if (m) rows.set(`${m[1]} ${m[2]}`, m[3]);
   }
   return rows;
 }
 
 describe('npm run demo', () => {
-  it('summarizes both prompt versions (with their feedback quality) and both providers, with errors, costs and fallbacks, from exported telemetry', async () => {
+  it('summarizes both prompt versions (with their feedback quality) and every provider (OpenAI, Anthropic, Gemini), with errors, costs and fallbacks, from exported telemetry', async () => {
     const { code, stdout, stderr } = await runDemo(['--calls', '20']);
     expect(code, `stdout:\n${stdout}\nstderr:\n${stderr}`).toBe(0);
     expect(stderr).not.toMatch(/MaxListenersExceeded|warning/i);
     const app =
-      /\[app\] 20 calls: (\d+) answered, (\d+) failed; (\d+) routed \((\d+) fell back to anthropic\); (\d+) provider requests failed/.exec(
+      /\[app\] 20 calls: (\d+) answered, (\d+) failed; (\d+) routed \((\d+) fell back\); (\d+) provider requests failed/.exec(
         stdout,
       );
     expect(app, stdout).not.toBeNull();
@@ -81,13 +81,17 @@ describe('npm run demo', () => {
     }
 
     const providers = providerRows(stdout);
-    expect([...providers.keys()]).toEqual(['anthropic claude-haiku-4-5', 'openai gpt-4o-mini']);
+    expect([...providers.keys()]).toEqual([
+      'anthropic claude-haiku-4-5',
+      'gcp.gemini gemini-2.5-flash',
+      'openai gpt-4o-mini',
+    ]);
     const providerCalls = [...providers.values()].map((r) => Number(r.split(/\s+/)[0]));
     for (const n of providerCalls) expect(n).toBeGreaterThan(0);
     expect(providerCalls.reduce((a, b) => a + b, 0)).toBe(spanCount);
     for (const row of providers.values()) expect(Number(/\$(\d+\.\d+)$/.exec(row)?.[1])).toBeGreaterThan(0);
 
-    // the route table, from the route spans: calls through the route, how many fell back to anthropic
+    // the route table, from the route spans: calls through the route, how many fell back to another provider
     const route =
       /^route\s+calls\s+fell back\s+failed\s+attempts\s+answered by\n-[- ]+\nsupport-reply\s+(\d+)\s+(\d+)\s+(\d+).*\s(\d+)\s+(anthropic×\d+.*)$/m.exec(
         stdout,

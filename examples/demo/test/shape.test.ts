@@ -15,6 +15,6 @@ describe('the demo telemetry shape', () => {
       );
     });
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/^telemetry-shape: 5 span names, 10 metrics, 1 log events, as pinned/);
+    expect(r.stdout).toMatch(/^telemetry-shape: 6 span names, 10 metrics, 1 log events, as pinned/);
   }, 150_000);
 });

@@ -200,6 +200,8 @@ export const OPERATION = {
   CHAT: 'chat',
   TEXT_COMPLETION: 'text_completion',
   EMBEDDINGS: 'embeddings',
+  /** Gemini's name for a content generation call (the conventions' `generate_content`). */
+  GENERATE_CONTENT: 'generate_content',
 } as const;
 
 export const PROVIDER = {

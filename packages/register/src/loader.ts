@@ -1,7 +1,7 @@
 import * as nodeModule from 'node:module';
+import { HOOKED_MODULES } from './instrumentations.js';
 
-/** The modules the ESM loader hook intercepts; everything else is left untouched by it. */
-export const HOOKED_MODULES = ['openai', '@anthropic-ai/sdk'];
+export { HOOKED_MODULES };
 
 let registered = false;
 
@@ -24,7 +24,7 @@ export function registerLoaderHook(parentURL: string): boolean {
     return false;
   }
   try {
-    register('import-in-the-middle/hook.mjs', parentURL, { data: { include: HOOKED_MODULES } });
+    register('import-in-the-middle/hook.mjs', parentURL, { data: { include: [...HOOKED_MODULES] } });
     registered = true;
     return true;
   } catch (err) {

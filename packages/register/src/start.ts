@@ -1,9 +1,9 @@
 import { metrics } from '@opentelemetry/api';
 import { endOpenOperations } from '@promptscope/core/provider';
-import { AnthropicInstrumentation } from '@promptscope/instrumentation-anthropic';
-import { OpenAIInstrumentation, type OpenAIInstrumentationConfig } from '@promptscope/instrumentation-openai';
+import type { OpenAIInstrumentationConfig } from '@promptscope/instrumentation-openai';
 import { defaultWarn, type Env, type RegisterSettings, readSettings, type SdkMode, type Warn } from './env.js';
 import { ExportGate } from './exporters.js';
+import { createInstrumentations } from './instrumentations.js';
 import { registerLoaderHook } from './loader.js';
 import { buildSdk, globalTracerProvider, hasGlobalSdk } from './sdk.js';
 import { installExitHandlers, once, withDeadline } from './shutdown.js';
@@ -70,10 +70,7 @@ export function start(options: StartOptions = {}): Registration {
   }
 
   if (options.loaderHookParentUrl !== undefined) registerLoaderHook(options.loaderHookParentUrl);
-  const instrumentations = [
-    new OpenAIInstrumentation(options.instrumentation),
-    new AnthropicInstrumentation(options.instrumentation),
-  ];
+  const instrumentations = createInstrumentations(options.instrumentation);
 
   const gate = new ExportGate();
   const sdk = settings.sdk === 'auto' && !hasGlobalSdk() ? buildSdk(settings, instrumentations, gate) : undefined;

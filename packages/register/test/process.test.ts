@@ -93,7 +93,15 @@ let fake: FakeProvider;
 let receiver: OtlpReceiver;
 
 beforeAll(async () => {
-  for (const pkg of ['core', 'instrumentation-openai', 'instrumentation-anthropic', 'register']) {
+  for (const pkg of [
+    'core',
+    'instrumentation-openai',
+    'instrumentation-anthropic',
+    'instrumentation-google-genai',
+    'instrumentation-bedrock',
+    'instrumentation-mistral',
+    'register',
+  ]) {
     const dist = fileURLToPath(new URL(`../../${pkg}/dist/index.js`, import.meta.url));
     if (!existsSync(dist))
       throw new Error(`${dist} is missing: run \`npm run build\` first (process tests use the builds)`);

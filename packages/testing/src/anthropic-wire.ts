@@ -196,6 +196,25 @@ function messages(ctx: RouteContext): WireReply {
   return { type: 'sse', frames };
 }
 
+/**
+ * The Messages API's answer (a message JSON, or its SSE events when `body.stream`) for a body that names
+ * its model: for wires that carry Claude in another envelope (Bedrock's invoke routes).
+ */
+export const anthropicMessagesReply: (ctx: RouteContext) => WireReply = messages;
+
+/**
+ * Claude on Vertex AI (`rawPredict` / `streamRawPredict`): the Messages body without `model`, which is in
+ * the path, and with `anthropic_version` (e.g. `vertex-2023-10-16`); the answer is the Messages API's.
+ */
+function vertexMessages(ctx: RouteContext): WireReply {
+  const body = ctx.body;
+  // Anything but an object is left to the Messages handler, which answers it in Anthropic's dialect.
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) return messages(ctx);
+  if (body.model !== undefined) throw new WireRequestError('model: Extra inputs are not permitted');
+  if (typeof body.anthropic_version !== 'string') throw new WireRequestError('anthropic_version: Field required');
+  return messages({ ...ctx, body: { ...body, model: decodeURIComponent(ctx.params.model) } });
+}
+
 function countTokens(ctx: RouteContext): WireReply {
   const body = ctx.body;
   if (body === null || typeof body !== 'object' || Array.isArray(body)) {
@@ -248,6 +267,13 @@ export const anthropicWire: WireFormat = {
     // `client.beta.messages.*` posts to the same paths with `?beta=true` and an `anthropic-beta` header.
     { method: 'POST', pattern: /^\/v1\/messages$/, handle: messages },
     { method: 'POST', pattern: /^\/v1\/messages\/count_tokens$/, handle: countTokens },
+    // Vertex AI (SDK `baseURL: provider.url`): the model and the streaming choice are in the path.
+    {
+      method: 'POST',
+      pattern:
+        /^\/v1\/projects\/[^/]+\/locations\/[^/]+\/publishers\/anthropic\/models\/(?<model>[^/:]+):(?:rawPredict|streamRawPredict)$/,
+      handle: vertexMessages,
+    },
   ],
   errorBody,
   responseHeaders: () => ({ 'request-id': `req_011C${randomAlnum(20)}` }),

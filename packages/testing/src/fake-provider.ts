@@ -1,9 +1,11 @@
 import { anthropicWire } from './anthropic-wire.js';
+import { bedrockWire } from './bedrock-wire.js';
+import { geminiWire } from './gemini-wire.js';
 import { openAiWire } from './openai-wire.js';
 import { type FakeProvider, type StartOptions, startServer, type WireFormat } from './server.js';
 
 /** Wire formats served side by side; their routes do not overlap. The first one answers unknown routes. */
-const WIRES: WireFormat[] = [openAiWire, anthropicWire];
+const WIRES: WireFormat[] = [openAiWire, anthropicWire, bedrockWire, geminiWire];
 
 /**
  * Starts a scriptable provider on loopback that speaks the providers' real wire formats:

@@ -27,6 +27,15 @@ export function scriptedError(
   script: Script,
   wire: WireFormat,
 ): { status: number; body: unknown; headers?: Record<string, string> } | undefined {
+  const error = scriptedErrorBody(script, wire);
+  if (error === undefined || wire.errorHeaders === undefined) return error;
+  return { ...error, headers: { ...error.headers, ...wire.errorHeaders(error.status, error.body) } };
+}
+
+function scriptedErrorBody(
+  script: Script,
+  wire: WireFormat,
+): { status: number; body: unknown; headers?: Record<string, string> } | undefined {
   switch (script.fault) {
     case 'rate_limit':
       return {
@@ -73,10 +82,16 @@ export async function sendJsonReply(
       return;
     case 'stream_error':
       // A plain request has no stream to break: answer what the stream error reports, an overload.
-      sendJson(res, 529, script.errorBody ?? wire.errorBody('overloaded', 529), headers);
+      sendJson(res, 529, script.errorBody ?? wire.errorBody('overloaded', 529), {
+        ...headers,
+        ...wire.errorHeaders?.(529, script.errorBody),
+      });
       return;
     default:
-      sendJson(res, reply.status ?? 200, reply.body, headers);
+      sendJson(res, reply.status ?? 200, reply.body, {
+        ...headers,
+        ...((reply.status ?? 200) >= 400 ? wire.errorHeaders?.(reply.status ?? 200, reply.body) : undefined),
+      });
   }
 }
 

@@ -30,6 +30,8 @@ export interface ScriptedToolCall {
  *   `cached` is `cache_read_input_tokens` and `cacheWrite` is `cache_creation_input_tokens`, so the
  *   total input (the semconv `gen_ai.usage.input_tokens`) is `input + cached + cacheWrite`.
  *   `reasoning` has no Anthropic field and is ignored.
+ * - Gemini: `input` is `promptTokenCount`, which INCLUDES `cached` (`cachedContentTokenCount`); `output` is
+ *   `candidatesTokenCount` and `reasoning` is `thoughtsTokenCount`, which is NOT part of it.
  */
 export interface ScriptedUsage {
   input?: number;
@@ -64,7 +66,9 @@ export interface Script {
   /**
    * Default 'stop', or 'tool_calls' when toolCalls are given. The Anthropic wire maps 'stop' → 'end_turn',
    * 'length' → 'max_tokens', 'tool_calls' → 'tool_use' and passes anything else (e.g. 'stop_sequence',
-   * 'refusal', 'pause_turn') through as `stop_reason`.
+   * 'refusal', 'pause_turn') through as `stop_reason`. The Gemini wire maps 'stop' and 'tool_calls' → STOP,
+   * 'length' → MAX_TOKENS, 'content_filter' → SAFETY, and 'blocked:<REASON>' answers a prompt blocked by
+   * `promptFeedback.blockReason` with no candidates.
    */
   finishReason?: string;
   toolCalls?: ScriptedToolCall[];

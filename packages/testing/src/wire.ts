@@ -49,6 +49,11 @@ export interface WireFormat {
   errorBody(kind: ErrorKind, status: number, message?: string): unknown;
   responseHeaders(): Record<string, string>;
   /**
+   * Headers an error response carries beside `responseHeaders()`, for dialects that name the error in a
+   * header (AWS's `x-amzn-errortype`). Default none.
+   */
+  errorHeaders?(status: number, body: unknown): Record<string, string>;
+  /**
    * The raw SSE text of an in-stream error (fault `stream_error`), carrying `body` (the script's
    * `errorBody`) when given. Default: an event-less `data:` frame with `body` or
    * `errorBody('overloaded', 529)`, which is how OpenAI reports stream errors.
