@@ -2,9 +2,9 @@
 // instrumentations, register, feedback, prompts, eval, route). Apps import `@promptscope/core`;
 // nothing here is a stable app API, which is why it lives behind its own subpath.
 
+export { rememberCompletion } from './completions.js';
 export { resolveConfig } from './config.js';
 export { type SerializedContent, serializeContent } from './content.js';
-export { rememberCompletion } from './completions.js';
 export { type AttemptRef, getAttempt, setAttempt } from './context.js';
 export { type CostResult, loadPriceOverrides, PriceBook } from './cost.js';
 export { errorMessage, errorStatus, errorType, isObject, isRecord } from './errors.js';
