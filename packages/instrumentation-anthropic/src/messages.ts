@@ -4,7 +4,6 @@ import {
   ATTR,
   OPERATION,
   type Operation,
-  PROVIDER,
   type Prepared,
   type Reading,
   type ResultHandlers,
@@ -12,6 +11,7 @@ import {
   serverAddress,
   type Usage,
 } from '@promptscope/core/provider';
+import { providerOfClient } from './clients.js';
 import { inputMessages, outputMessages, StreamContent, systemInstructions, toolDefinitions } from './content.js';
 
 type Obj = Record<string, unknown>;
@@ -52,7 +52,11 @@ function requestAttributes(body: Obj): Attributes {
   return a;
 }
 
-/** `messages.create` and `beta.messages.create`, and through them `messages.stream()` and `.parse()`. */
+/**
+ * `messages.create` and `beta.messages.create`, and through them `messages.stream()` and `.parse()`, on the
+ * `Anthropic` and `AnthropicVertex` clients alike. The model is read from the caller's body: the Vertex
+ * client moves it into the URL only when it serializes the request.
+ */
 export const messages: ApiMapping = {
   prepare(body: unknown, client: unknown): Prepared | undefined {
     if (!isObj(body)) return undefined;
@@ -60,7 +64,7 @@ export const messages: ApiMapping = {
     return {
       request: {
         operation: OPERATION.CHAT,
-        provider: PROVIDER.ANTHROPIC,
+        provider: providerOfClient(client),
         model: typeof body.model === 'string' ? body.model : undefined,
         serverAddress: address,
         serverPort: port,

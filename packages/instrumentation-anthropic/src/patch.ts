@@ -1,6 +1,7 @@
 import { findClientClass, PASS_THROUGH, type ProviderSpec, type Target } from '@promptscope/core/provider';
+import { BEDROCK_PROBE, cloudClientRoot, VERTEX_PROBE } from './clients.js';
 import { messages } from './messages.js';
-import { PACKAGE_NAME, PACKAGE_VERSION, SUPPORTED_VERSIONS } from './version.js';
+import { BEDROCK_VERSIONS, PACKAGE_NAME, PACKAGE_VERSION, SUPPORTED_VERSIONS, VERTEX_VERSIONS } from './version.js';
 
 /**
  * One call, one span. `@anthropic-ai/sdk` 0.134 and later starts its own span for each call whenever a
@@ -31,4 +32,29 @@ export const ANTHROPIC: ProviderSpec = {
   clientClass: (moduleExports) => findClientClass(moduleExports, 'Anthropic', 'Messages'),
   targets: TARGETS,
   usage: 'import Anthropic from "@anthropic-ai/sdk"; instrument(Anthropic)',
+};
+
+/**
+ * `@anthropic-ai/vertex-sdk`. Its `Messages` may be the very class `@anthropic-ai/sdk` exports (a hoisted
+ * install): then whichever spec patches first wraps it, the other finds it wrapped, and each call is one span,
+ * named from its client.
+ */
+export const VERTEX: ProviderSpec = {
+  packageName: PACKAGE_NAME,
+  packageVersion: PACKAGE_VERSION,
+  moduleName: '@anthropic-ai/vertex-sdk',
+  supportedVersions: VERTEX_VERSIONS,
+  clientClass: (moduleExports) => cloudClientRoot(moduleExports, 'AnthropicVertex', VERTEX_PROBE),
+  targets: TARGETS,
+  usage: 'import { AnthropicVertex } from "@anthropic-ai/vertex-sdk"; instrument(AnthropicVertex)',
+};
+
+export const BEDROCK: ProviderSpec = {
+  packageName: PACKAGE_NAME,
+  packageVersion: PACKAGE_VERSION,
+  moduleName: '@anthropic-ai/bedrock-sdk',
+  supportedVersions: BEDROCK_VERSIONS,
+  clientClass: (moduleExports) => cloudClientRoot(moduleExports, 'AnthropicBedrock', BEDROCK_PROBE),
+  targets: TARGETS,
+  usage: 'import { AnthropicBedrock } from "@anthropic-ai/bedrock-sdk"; instrument(AnthropicBedrock)',
 };

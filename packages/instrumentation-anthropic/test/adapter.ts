@@ -5,8 +5,8 @@ import { loadMajor, MAJORS, type Major } from './helpers.js';
 
 const MODEL = 'claude-haiku-4-5';
 
-const messagesBody = (text: string, system: string, extra: Record<string, unknown> = {}) => ({
-  model: MODEL,
+const messagesBody = (text: string, system: string, extra: Record<string, unknown> = {}, model = MODEL) => ({
+  model,
   max_tokens: 256,
   system,
   messages: [{ role: 'user', content: text }],
@@ -14,39 +14,42 @@ const messagesBody = (text: string, system: string, extra: Record<string, unknow
 });
 const THINKING = { thinking: { type: 'enabled', budget_tokens: 1024 }, betas: ['interleaved-thinking-2025-05-14'] };
 
-/** messages plain, streamed and through the stream() helper; beta.messages plain and streamed. */
-const apis: ContractApi[] = [
+/** messages plain, streamed and through the stream() helper; beta.messages plain and streamed, for `model`. */
+export const messagesApis = (model: string): ContractApi[] => [
   {
     name: 'messages',
     stream: false,
     chat: true,
-    call: (c, text, system) => c.messages.create(messagesBody(text, system)),
+    call: (c, text, system) => c.messages.create(messagesBody(text, system, {}, model)),
   },
   {
     name: 'messages stream',
     stream: true,
     chat: true,
-    call: async (c, text, system) => drain(await c.messages.create(messagesBody(text, system, { stream: true }))),
+    call: async (c, text, system) =>
+      drain(await c.messages.create(messagesBody(text, system, { stream: true }, model))),
   },
   {
     name: 'messages.stream() helper',
     stream: true,
     chat: true,
-    call: (c, text, system) => c.messages.stream(messagesBody(text, system)).finalMessage(),
+    call: (c, text, system) => c.messages.stream(messagesBody(text, system, {}, model)).finalMessage(),
   },
   {
     name: 'beta.messages',
     stream: false,
     chat: true,
     call: (c, text, system) =>
-      c.beta.messages.create(messagesBody(text, system, { ...THINKING, system: [{ type: 'text', text: system }] })),
+      c.beta.messages.create(
+        messagesBody(text, system, { ...THINKING, system: [{ type: 'text', text: system }] }, model),
+      ),
   },
   {
     name: 'beta.messages stream',
     stream: true,
     chat: true,
     call: async (c, text, system) =>
-      drain(await c.beta.messages.create(messagesBody(text, system, { ...THINKING, stream: true }))),
+      drain(await c.beta.messages.create(messagesBody(text, system, { ...THINKING, stream: true }, model))),
   },
 ];
 
@@ -74,7 +77,7 @@ export const anthropicAdapter: ProviderAdapter = {
   create: (client, body, options) => client.messages.create(body, options),
   textPart: (text) => ({ type: 'text', text }),
   imagePart: (data, mime) => ({ type: 'image', source: { type: 'base64', media_type: mime, data } }),
-  apis,
+  apis: messagesApis(MODEL),
   // 1.x has its own classes for 503 and 529 (Anthropic's overloaded_error); 0.x makes both InternalServerError.
   httpErrors: [
     { fault: 'rate_limit', status: 429, errorClass: 'RateLimitError' },

@@ -1,4 +1,5 @@
 import { bothWays as compare, type FakeProvider, type Outcome, withInstrumentation } from '@promptscope/testing';
+import { calcPrice } from '@pydantic/genai-prices';
 import { instrument, type ManualOptions } from '../src/index.js';
 
 export { diagnostics, only, sleep, stable } from '@promptscope/testing';
@@ -33,4 +34,13 @@ export function bothWays<T>(
   options: ManualOptions = {},
 ): Promise<{ plain: Outcome<T>; instrumented: Outcome<T> }> {
   return compare(() => instrument(mod, options), scenario);
+}
+
+/** genai-prices' own per-million rates for `model` on `providerId`, applied here rather than by core. */
+export function listPrice(providerId: string, model: string, input: number, output: number): number {
+  const price = calcPrice({}, model, { providerId })?.model_price;
+  if (price === undefined) throw new Error(`genai-prices has no ${providerId}/${model}`);
+  const { input_mtok, output_mtok } = price;
+  if (typeof input_mtok !== 'number' || typeof output_mtok !== 'number') throw new Error('expected flat prices');
+  return (input * input_mtok + output * output_mtok) / 1e6;
 }

@@ -1,4 +1,4 @@
-import { OPERATION } from '@promptscope/core';
+import { OPERATION, PROVIDER } from '@promptscope/core';
 import type {
   ApiMapping,
   Operation,
@@ -30,53 +30,75 @@ function numberOr(v: unknown): number | undefined {
   return typeof v === 'number' ? v : undefined;
 }
 
+/** How one SDK's Chat Completions differs: its default provider name and whether we ask streams for usage. */
+export interface ChatFlavour {
+  provider: string;
+  /**
+   * Add `stream_options.include_usage` to streams. Only for the openai SDK: Groq reports stream usage
+   * unasked (`x_groq.usage` in the last chunk) and so does Together (`usage` in the last chunk), and neither
+   * SDK declares the parameter, so their requests go out exactly as the caller made them.
+   */
+  askStreamUsage: boolean;
+}
+
 /** `chat.completions.create`, and through it the SDK's `.stream()`, `.parse()` and `runTools()` helpers. */
-export const chatCompletions: ApiMapping = {
-  prepare(body: unknown, client: ClientLike | undefined, telemetry: Telemetry): Prepared | undefined {
-    if (!isRecord(body)) return undefined;
-    const server = serverOf(client);
-    const stream = body.stream === true;
-    let sent: Record<string, unknown> = body;
-    let injected = false;
-    if (stream && telemetry.config.streamUsage && wantsInjection(body, server.provider)) {
-      // A copy, never the caller's object: the caller cannot observe the added parameter, and the extra
-      // usage-only chunk it causes is hidden again by the stream observer.
-      const options = isRecord(body.stream_options) ? body.stream_options : {};
-      sent = { ...body, stream_options: { ...options, include_usage: true } };
-      injected = true;
-    }
-    const copy = sent;
-    const requested = stream && isRecord(body.stream_options) && body.stream_options.include_usage === true;
-    const attributes = requestAttributes(body, 'chat_completions');
-    if (stream) attributes['promptscope.stream.usage_requested'] = injected ? 'injected' : requested ? 'caller' : 'no';
-    const choiceCount = typeof body.n === 'number' && body.n > 0 ? body.n : 1;
-    return {
-      request: {
-        operation: OPERATION.CHAT,
-        provider: server.provider,
-        model: typeof body.model === 'string' ? body.model : undefined,
-        serverAddress: server.address,
-        serverPort: server.port,
-        stream,
-        attributes,
-      },
-      body: sent,
-      recordContent(op) {
-        op.recordContent('input', chatInputMessages(body.messages));
-        const tools = toolDefinitions(body.tools);
-        if (tools !== undefined && tools.length > 0) op.recordContent('tool_definitions', tools);
-      },
-      handlers: chatHandlers(injected, choiceCount, () => {
-        // The caller reads the raw SSE body: we could not hide the extra chunk there, so take the
-        // parameter back from our copy before the SDK serializes it.
-        if (!injected) return false;
-        if (isRecord(body.stream_options)) copy.stream_options = body.stream_options;
-        else delete copy.stream_options;
-        return true;
-      }),
-    };
-  },
-};
+export function chatCompletionsFor(flavour: ChatFlavour): ApiMapping {
+  return {
+    prepare: (body, client, telemetry) => prepareChat(body, client as ClientLike | undefined, telemetry, flavour),
+  };
+}
+
+export const chatCompletions: ApiMapping = chatCompletionsFor({ provider: PROVIDER.OPENAI, askStreamUsage: true });
+
+function prepareChat(
+  body: unknown,
+  client: ClientLike | undefined,
+  telemetry: Telemetry,
+  flavour: ChatFlavour,
+): Prepared | undefined {
+  if (!isRecord(body)) return undefined;
+  const server = serverOf(client, flavour.provider);
+  const stream = body.stream === true;
+  let sent: Record<string, unknown> = body;
+  let injected = false;
+  if (stream && flavour.askStreamUsage && telemetry.config.streamUsage && wantsInjection(body, server.provider)) {
+    // A copy, never the caller's object: the caller cannot observe the added parameter, and the extra
+    // usage-only chunk it causes is hidden again by the stream observer.
+    const options = isRecord(body.stream_options) ? body.stream_options : {};
+    sent = { ...body, stream_options: { ...options, include_usage: true } };
+    injected = true;
+  }
+  const copy = sent;
+  const requested = stream && isRecord(body.stream_options) && body.stream_options.include_usage === true;
+  const attributes = requestAttributes(body, 'chat_completions');
+  if (stream) attributes['promptscope.stream.usage_requested'] = injected ? 'injected' : requested ? 'caller' : 'no';
+  const choiceCount = typeof body.n === 'number' && body.n > 0 ? body.n : 1;
+  return {
+    request: {
+      operation: OPERATION.CHAT,
+      provider: server.provider,
+      model: typeof body.model === 'string' ? body.model : undefined,
+      serverAddress: server.address,
+      serverPort: server.port,
+      stream,
+      attributes,
+    },
+    body: sent,
+    recordContent(op) {
+      op.recordContent('input', chatInputMessages(body.messages));
+      const tools = toolDefinitions(body.tools);
+      if (tools !== undefined && tools.length > 0) op.recordContent('tool_definitions', tools);
+    },
+    handlers: chatHandlers(injected, choiceCount, () => {
+      // The caller reads the raw SSE body: we could not hide the extra chunk there, so take the
+      // parameter back from our copy before the SDK serializes it.
+      if (!injected) return false;
+      if (isRecord(body.stream_options)) copy.stream_options = body.stream_options;
+      else delete copy.stream_options;
+      return true;
+    }),
+  };
+}
 
 // Azure rejects `stream_options` on API versions before 2024-09; stay out of its way unless asked.
 function wantsInjection(body: Record<string, unknown>, provider: string): boolean {
@@ -138,6 +160,12 @@ class ChatStreamObserver implements StreamObserver {
     if (output) this.op.chunk();
     this.content?.add(chunk);
     const usage = chunk.usage;
+    // Groq puts a stream's usage in the last chunk's `x_groq`, not in `usage`.
+    const groqUsage = isRecord(chunk.x_groq) ? chunk.x_groq.usage : undefined;
+    if (isRecord(groqUsage)) {
+      const mapped = chatUsage(groqUsage);
+      if (mapped !== undefined) this.op.setUsage(mapped);
+    }
     if (isRecord(usage)) {
       const mapped = chatUsage(usage);
       if (mapped !== undefined) this.op.setUsage(mapped);
@@ -183,6 +211,8 @@ function hasOutput(delta: Record<string, unknown>): boolean {
     (typeof delta.content === 'string' && delta.content !== '') ||
     (typeof delta.refusal === 'string' && delta.refusal !== '') ||
     (Array.isArray(delta.tool_calls) && delta.tool_calls.length > 0) ||
-    (typeof delta.reasoning_content === 'string' && delta.reasoning_content !== '')
+    (typeof delta.reasoning_content === 'string' && delta.reasoning_content !== '') ||
+    // Groq's and Together's reasoning text.
+    (typeof delta.reasoning === 'string' && delta.reasoning !== '')
   );
 }

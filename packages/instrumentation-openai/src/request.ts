@@ -17,11 +17,13 @@ const providers = new WeakMap<object, Server>();
 
 /**
  * Provider and server from the client: `AzureOpenAI` is `azure.ai.openai`; any other client is named from its
- * `baseURL` (OpenAI-compatible servers, see core's provider-url), and `openai` when the URL is not recognised.
+ * `baseURL` (OpenAI-compatible servers, see core's provider-url), and `fallback` when the URL is not
+ * recognised: `openai` for the openai SDK, `groq` or `together` for the SDK that made the client (a loopback
+ * proxy or test server says nothing, but a `groq-sdk` client only ever speaks Groq's API).
  */
-export function serverOf(client: ClientLike | undefined): Server {
+export function serverOf(client: ClientLike | undefined, fallback: string = PROVIDER.OPENAI): Server {
   if (client === undefined || client === null || typeof client !== 'object') {
-    return { provider: PROVIDER.OPENAI, address: undefined, port: undefined };
+    return { provider: fallback, address: undefined, port: undefined };
   }
   let server = providers.get(client);
   if (server === undefined) {
@@ -30,7 +32,7 @@ export function serverOf(client: ClientLike | undefined): Server {
       client.constructor?.name === 'AzureOpenAI' ||
       (address !== undefined &&
         (address.endsWith('.openai.azure.com') || address.endsWith('.cognitiveservices.azure.com')));
-    const provider = azure ? PROVIDER.AZURE_OPENAI : (providerOfBaseURL(client.baseURL) ?? PROVIDER.OPENAI);
+    const provider = azure ? PROVIDER.AZURE_OPENAI : (providerOfBaseURL(client.baseURL) ?? fallback);
     server = { provider, address, port };
     providers.set(client, server);
   }

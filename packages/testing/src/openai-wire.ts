@@ -73,7 +73,10 @@ function choiceCount(body: { n?: unknown } | undefined): number {
   return Number.isInteger(n) && n > 0 ? n : 1;
 }
 
-function chatCompletion(ctx: RouteContext): WireReply {
+/** OpenAI-compatible hosts whose streams carry usage unasked: Groq in `x_groq.usage`, Together in `usage`. */
+type UsageUnasked = 'groq' | 'together';
+
+function chatCompletion(ctx: RouteContext, unasked?: UsageUnasked): WireReply {
   requireObjectBody(ctx);
   const { script, body } = ctx;
   const id = script.id ?? `chatcmpl-${randomAlnum(29)}`;
@@ -172,6 +175,9 @@ function chatCompletion(ctx: RouteContext): WireReply {
     });
   }
   for (let i = 0; i < n; i++) frames.push(chunk([choice(i, {}, finishReason)]));
+  const finalChunk = frames[frames.length - 1].data as Record<string, unknown>;
+  if (unasked === 'groq') finalChunk.x_groq = { id: `req_${randomAlnum(26)}`, usage: chatUsage(usage) };
+  else if (unasked === 'together') finalChunk.usage = chatUsage(usage);
   if (includeUsage) {
     const last = chunk([]);
     (last.data as Record<string, unknown>).usage = chatUsage(usage);
@@ -382,6 +388,11 @@ export const openAiWire: WireFormat = {
     { method: 'POST', pattern: /^\/openai\/v1\/chat\/completions$/, handle: chatCompletion },
     { method: 'POST', pattern: /^\/openai\/v1\/responses$/, handle: response },
     { method: 'POST', pattern: /^\/openai\/v1\/embeddings$/, handle: embeddings },
+    // Groq's host (`baseURL: origin + '/groq'`) and Together's (`origin + '/together/v1'`).
+    { method: 'POST', pattern: /^\/groq\/openai\/v1\/chat\/completions$/, handle: (c) => chatCompletion(c, 'groq') },
+    { method: 'POST', pattern: /^\/groq\/openai\/v1\/embeddings$/, handle: embeddings },
+    { method: 'POST', pattern: /^\/together\/v1\/chat\/completions$/, handle: (c) => chatCompletion(c, 'together') },
+    { method: 'POST', pattern: /^\/together\/v1\/embeddings$/, handle: embeddings },
   ],
   errorBody,
   responseHeaders: () => ({
