@@ -31,6 +31,8 @@ export default defineConfig({
       'packages/cli/test/{cli,gate,label,replay,rollback}.test.ts',
       'packages/feedback/test/process.test.ts',
       'packages/register/test/process.test.ts',
+      // Run framework apps under the built register hook.
+      'tests/frameworks/test/**/*.test.ts',
       // Opens the replay report in Debian's chromium.
       'packages/eval/test/replay-html.test.ts',
     ],

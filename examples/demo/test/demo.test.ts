@@ -1,5 +1,5 @@
-import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { type NodeRun, runNode } from '@promptscope/testing';
 import { describe, expect, it } from 'vitest';
 
 // The whole demo as users run it (after `npm run build`): the app under `node --import
@@ -7,24 +7,8 @@ import { describe, expect, it } from 'vitest';
 
 const MAIN = fileURLToPath(new URL('../src/main.mjs', import.meta.url));
 
-function runDemo(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) {
-    if (!/^(OTEL_|PROMPTSCOPE_|OPENAI_|NODE_OPTIONS$|VITEST)/.test(k)) env[k] = v;
-  }
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [MAIN, ...args], { env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d;
-    });
-    child.on('error', reject);
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
+function runDemo(args: string[]): Promise<NodeRun> {
+  return runNode([MAIN, ...args]);
 }
 
 /** The per-version table's data lines: version -> label, calls, errors..., cost. */

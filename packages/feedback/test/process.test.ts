@@ -1,7 +1,14 @@
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { type FakeProvider, type OtlpReceiver, startFakeProvider, startOtlpReceiver } from '@promptscope/testing';
+import {
+  type FakeProvider,
+  type NodeRun,
+  type OtlpReceiver,
+  resultLine,
+  runNode,
+  startFakeProvider,
+  startOtlpReceiver,
+} from '@promptscope/testing';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
 // The two-process test: process A makes a completion and prints its token; process B, a separate
@@ -10,50 +17,13 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
 const fixtures = fileURLToPath(new URL('./fixtures/', import.meta.url));
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
+interface Run extends NodeRun {
   out: Record<string, unknown>;
 }
 
-function cleanEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) {
-    if (/^(OTEL_|PROMPTSCOPE_|OPENAI_|ANTHROPIC_|NODE_OPTIONS$|VITEST)/.test(k)) continue;
-    env[k] = v;
-  }
-  return env;
-}
-
-function run(args: string[], env: Record<string, string>): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { cwd: fixtures, env: { ...cleanEnv(), ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d;
-    });
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`child did not exit within 20 s\nstdout: ${stdout}\nstderr: ${stderr}`));
-    }, 20_000);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      setImmediate(() => {
-        const line = stdout
-          .split('\n')
-          .filter((l) => l.startsWith('{'))
-          .map((l) => JSON.parse(l) as Record<string, unknown>)
-          .find((l) => 'ok' in l);
-        if (line === undefined) reject(new Error(`no result line\nstdout: ${stdout}\nstderr: ${stderr}`));
-        else resolve({ code, stdout, stderr, out: line });
-      });
-    });
-  });
+async function run(args: string[], env: Record<string, string>): Promise<Run> {
+  const r = await runNode(args, { cwd: fixtures, env, timeoutMs: 20_000 });
+  return { ...r, out: resultLine(r) };
 }
 
 let fake: FakeProvider;

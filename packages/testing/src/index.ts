@@ -1,6 +1,7 @@
 export { startFakeProvider } from './fake-provider.js';
 export { geminiWire } from './gemini-wire.js';
 export { mistralWire } from './mistral-wire.js';
+export { childEnv, type NodeRun, type NodeRunOptions, resultLine, runNode } from './node-process.js';
 export type { MetricPoint, OtelHarness, OtelHarnessOptions, ReadLogRecord } from './otel-harness.js';
 export { createOtelHarness } from './otel-harness.js';
 export type { FlatLog, FlatMetric, FlatMetricPoint, FlatSpan } from './otlp-flatten.js';
