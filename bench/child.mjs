@@ -65,10 +65,15 @@ const spanProcessor = new BatchSpanProcessor(spanExporter);
 const tracerProvider = new BasicTracerProvider({ spanProcessors: [spanProcessor] });
 trace.setGlobalTracerProvider(tracerProvider);
 // The interval is far longer than any run: metric export happens once, at the end, outside the timing.
+// The reader carries promptscope's MetricProducer for every variant (it reports nothing for the others),
+// as the register hook's readers do and as promptscope's README tells an app with its own SDK to do;
+// `promptscope-sdk-histograms` leaves it out, to size what the in-process histograms save.
+const { promptscopeMetricProducer } = await import('@promptscope/core');
 const metricReader = new PeriodicExportingMetricReader({
   exporter: metricExporter,
   exportIntervalMillis: 3_600_000,
   exportTimeoutMillis: 30_000,
+  metricProducers: variant === 'promptscope-sdk-histograms' ? [] : [promptscopeMetricProducer()],
 });
 const meterProvider = new MeterProvider({ readers: [metricReader] });
 metrics.setGlobalMeterProvider(meterProvider);
@@ -92,6 +97,12 @@ async function loadOpenAIVariant() {
     const { instrument } = await import('@promptscope/instrumentation-openai');
     instrument(mod.OpenAI, { captureContent: capture }); // global providers, like the others
     patchedBy = 'instrument(OpenAI)';
+  } else if (variant === 'promptscope-sdk-histograms') {
+    // Diagnostic: an app whose metric reader lacks promptscope's producer, so histograms go through the SDK.
+    mod = require('openai');
+    const { instrument } = await import('@promptscope/instrumentation-openai');
+    instrument(mod.OpenAI, { captureContent: capture });
+    patchedBy = 'instrument(OpenAI), SDK histograms';
   } else if (variant === 'promptscope-nometrics') {
     // Diagnostic only (not in the default matrix): promptscope with a no-op MeterProvider, to size what its
     // metric records cost. `node bench/run.mjs --variants promptscope,promptscope-nometrics`.
@@ -140,7 +151,11 @@ async function loadOpenAIVariant() {
 async function loadAnthropicVariant() {
   if (variant === 'baseline') {
     mod = require('@anthropic-ai/sdk');
-  } else if (variant === 'promptscope' || variant === 'promptscope-nometrics') {
+  } else if (
+    variant === 'promptscope' ||
+    variant === 'promptscope-nometrics' ||
+    variant === 'promptscope-sdk-histograms'
+  ) {
     mod = require('@anthropic-ai/sdk');
     const { instrument } = await import('@promptscope/instrumentation-anthropic');
     const noop = variant === 'promptscope-nometrics'; // diagnostic, as for OpenAI

@@ -58,6 +58,7 @@ const VARIANT_LABEL = {
   baseline: 'baseline (no instrumentation)',
   promptscope: 'promptscope',
   'promptscope-nometrics': 'promptscope with no-op meters (diagnostic)',
+  'promptscope-sdk-histograms': 'promptscope, histograms through the SDK (diagnostic)',
   'otel-contrib': '@opentelemetry/instrumentation-openai',
   traceloop: '@traceloop/instrumentation-openai',
   openinference: '@arizeai/openinference-instrumentation-openai',
@@ -306,19 +307,19 @@ export function report(ctx) {
   if (longRuns.length === 0) p('Not run (`--no-long`).');
   else {
     p(
-      '| variant | calls | heap MB at each sample (after gc) | growth first→last sample MB | slope MB per 100 000 calls | seconds |',
+      '| variant | workload | calls | heap MB at each sample (after gc) | growth first→last sample MB | slope MB per 100 000 calls | seconds |',
     );
-    p('|---|--:|---|--:|--:|--:|');
+    p('|---|---|--:|---|--:|--:|--:|');
     for (const r of longRuns) {
       if (r.error) {
-        p(`| ${r.variant} | failed: ${r.error.split('\n')[0]} |`);
+        p(`| ${r.variant} | ${r.workload} | failed: ${r.error.split('\n')[0]} |`);
         continue;
       }
       const s = r.samples;
       r.growth = s[s.length - 1].heapMB - s[0].heapMB;
       r.slope = slopePer100k(s);
       p(
-        `| ${VARIANT_LABEL[r.variant]} | ${r.calls} | ${s.map((x) => x.heapMB.toFixed(2)).join(', ')} | ${signed(r.growth, f2)} | ${signed(r.slope, f2)} | ${f0(r.seconds)} |`,
+        `| ${VARIANT_LABEL[r.variant]} | ${r.workload} | ${r.calls} | ${s.map((x) => x.heapMB.toFixed(2)).join(', ')} | ${signed(r.growth, f2)} | ${signed(r.slope, f2)} | ${f0(r.seconds)} |`,
       );
     }
   }

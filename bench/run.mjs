@@ -227,20 +227,32 @@ async function main() {
       : variants.filter((v) => v === 'baseline' || v === 'promptscope');
   const longCalls = args.quick ? 2000 : LONG_CALLS;
   const longRuns = [];
-  for (const variant of longVariants) {
+  // OpenAI plain calls for every long variant; Anthropic plain calls for promptscope (and the others with --long).
+  const longPlans = longVariants.map((variant) => ({ variant, workload: WORKLOADS[0] }));
+  const anthropicPlain = WORKLOADS.find((w) => w.name === 'anthropic-plain');
+  if (anthropicPlain && workloads.includes(anthropicPlain)) {
+    for (const variant of longVariants) {
+      if (variant !== 'baseline' && applicable(variant, anthropicPlain))
+        longPlans.push({ variant, workload: anthropicPlain });
+    }
+  }
+  for (const { variant, workload } of longPlans) {
     const r = await runChild({
       variant,
       mode: 'long',
-      workload: WORKLOADS[0],
+      workload,
       transport: 'inproc',
       warmup: args.quick ? 20 : 1000,
       ambient: args.ambient,
       calls: longCalls,
       sampleEvery: longCalls / 10,
     });
+    r.workload = workload.name;
     longRuns.push(r);
     if (r.error) failures.push(r);
-    log(`long ${variant}: ${r.error ? `FAILED ${r.error.split('\n')[0]}` : `${r.seconds?.toFixed(1)} s`}`);
+    log(
+      `long ${variant} ${workload.name}: ${r.error ? `FAILED ${r.error.split('\n')[0]}` : `${r.seconds?.toFixed(1)} s`}`,
+    );
   }
 
   const seconds = (Date.now() - started) / 1000;

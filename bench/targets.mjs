@@ -58,7 +58,7 @@ export function targetsSection({ summary, longRuns, transports }) {
     0.5,
     'µs',
   );
-  const pl = longRuns.find((r) => r.variant === 'promptscope' && !r.error);
+  const pl = longRuns.find((r) => r.variant === 'promptscope' && r.workload !== 'anthropic-plain' && !r.error);
   if (pl === undefined) t('heap growth over 100 000 calls < 5 MB', undefined, 'not run');
   else
     t(
@@ -67,32 +67,42 @@ export function targetsSection({ summary, longRuns, transports }) {
       `growth ${signed(pl.growth, f2)} MB, slope ${signed(pl.slope, f2)} MB per 100 000 calls` +
         (pl.calls < 100_000 ? ` (only ${pl.calls} calls: a smoke run)` : ''),
     );
-  // Anthropic: the issue sets no target for it; the same ratios, for information.
-  const info = (name, rows, key, unit) => {
-    const ours = rows?.promptscope?.[key];
-    const b = best(rows, key);
-    if (ours === undefined || b === undefined) return t(name, undefined, 'not measured');
-    t(
-      name,
-      'info',
-      `promptscope ${signed(ours, f1)} ${unit}; lowest other ${b.v} ${signed(b.x, f1)} ${unit}; ratio ${b.x > 0 ? f2(ours / b.x) : 'n/a (lowest other ≤ 0: noise)'}`,
-    );
-  };
-  info(
-    'Anthropic: added CPU per plain call, against the lowest other (inproc)',
+  ratioTarget(
+    'capture on: added CPU per plain call ≤ ½ of the lowest other (inproc)',
+    s?.['plain-on'],
+    'addCpu',
+    0.5,
+    'µs',
+  );
+  ratioTarget(
+    'capture on: added wall per stream chunk ≤ ¼ of the lowest other (inproc)',
+    s?.['stream-on'],
+    'perChunkWall',
+    0.25,
+    'µs',
+  );
+  // The same for Anthropic ("lowest other" is traceloop or openinference: OTel contrib has no Anthropic instrumentation).
+  ratioTarget(
+    'Anthropic: added CPU per plain call ≤ ½ of the lowest other (inproc)',
     s?.['anthropic-plain'],
     'addCpu',
+    0.5,
     'µs',
   );
-  info(
-    'Anthropic: added wall per stream delta, against the lowest other (inproc, added ÷ deltas)',
+  ratioTarget(
+    'Anthropic: added wall per stream delta ≤ ¼ of the lowest other (inproc)',
     s?.['anthropic-stream'],
     'perChunkWall',
+    0.25,
     'µs',
   );
-  p(
-    'The targets are the issue\'s, defined on the OpenAI workloads; the Anthropic lines are informational (OTel contrib has no Anthropic instrumentation, so "lowest other" there is traceloop or openinference).',
-  );
+  const al = longRuns.find((r) => r.variant === 'promptscope' && r.workload === 'anthropic-plain' && !r.error);
+  if (al !== undefined)
+    t(
+      `Anthropic: heap growth over ${al.calls} calls < 5 MB`,
+      al.growth < 5 && al.slope * (al.calls / 100_000) < 5,
+      `growth ${signed(al.growth, f2)} MB, slope ${signed(al.slope, f2)} MB per 100 000 calls`,
+    );
   p();
   p('| target | status | figures |');
   p('|---|---|---|');

@@ -17,9 +17,9 @@ const PROMPT_4K = 'The quick brown fox jumps over the lazy dog while the bench c
   .slice(0, 4096);
 
 /**
- * The workloads. `capture` is applied to every variant through its own switch. Plain and stream run with
- * capture off (promptscope's and contrib's default; the instrumentation's own fixed cost); the 4 KB prompt
- * runs both ways.
+ * The workloads. `capture` is applied to every variant through its own switch. Plain, stream and the 4 KB
+ * prompt run with capture off (promptscope's and contrib's default; the instrumentation's own fixed cost)
+ * and on.
  */
 export const WORKLOADS = [
   { name: 'plain', kind: 'plain', capture: false, title: 'plain chat completion (capture off)' },
@@ -30,6 +30,17 @@ export const WORKLOADS = [
     plain: 'plain',
     capture: false,
     title: `stream: ${CHUNKS} content chunks + usage (capture off)`,
+  },
+  // The same two with content capture on, as an app debugging its prompts runs (and as the other
+  // instrumentations run by default: traceloop and openinference capture content unless told not to).
+  { name: 'plain-on', kind: 'plain', capture: true, title: 'plain chat completion, content capture ON' },
+  {
+    name: 'stream-on',
+    kind: 'stream',
+    stream: true,
+    plain: 'plain-on',
+    capture: true,
+    title: `stream: ${CHUNKS} content chunks + usage, content capture ON`,
   },
   { name: 'prompt4k-on', kind: 'prompt4k', capture: true, title: '4 KB prompt, content capture ON' },
   { name: 'prompt4k-off', kind: 'prompt4k', capture: false, title: '4 KB prompt, content capture off' },

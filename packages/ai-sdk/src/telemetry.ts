@@ -268,10 +268,10 @@ export class PromptscopeTelemetry implements AiTelemetry {
     try {
       const t = this.telemetry;
       const m = t.instruments();
-      const attrs = t.metricSets(op, undefined).base;
-      m.ttfc.record(ttft / 1000, attrs);
+      const sets = t.metricSets(op, undefined);
+      m.ttfc.record(ttft / 1000, sets);
       const gap = perf?.timeBetweenOutputChunksMs?.avg;
-      if (gap !== undefined) m.tpoc.record(gap / 1000, attrs);
+      if (gap !== undefined) m.tpoc.record(gap / 1000, sets);
     } catch (err) {
       this.telemetry.internalError('metrics', err, op.span);
     }

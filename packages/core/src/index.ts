@@ -26,6 +26,12 @@ export {
   withUser,
 } from './context.js';
 export {
+  type PromptscopeMetricProducer,
+  type PromptscopeMetricProducerOptions,
+  promptscopeMetricProducer,
+  type Temporality,
+} from './metric-producer.js';
+export {
   ATTR,
   METRIC,
   OPERATION,

@@ -3,17 +3,18 @@
  * reported through observable instruments (one callback per meter, shared by every Telemetry on it), and
  * the cardinality guard of the segment label, one per meter provider.
  */
-import type { Attributes, Counter, Histogram, Meter, MeterProvider, ObservableResult } from '@opentelemetry/api';
+import type { Attributes, Counter, Meter, MeterProvider, ObservableResult } from '@opentelemetry/api';
 import type { ResolvedConfig } from './config.js';
+import { type OperationHistogram, operationHistogram } from './histograms.js';
 import { DURATION_BUCKETS, METRIC, SCOPE_NAME, SEGMENT_OTHER, type SemconvNames, TOKEN_BUCKETS } from './names.js';
 
 export interface Instruments {
   provider: MeterProvider;
-  duration: Histogram;
-  embeddingsDuration: Histogram;
-  ttfc: Histogram;
-  tpoc: Histogram;
-  tokenUsage: Histogram | undefined;
+  duration: OperationHistogram;
+  embeddingsDuration: OperationHistogram;
+  ttfc: OperationHistogram;
+  tpoc: OperationHistogram;
+  tokenUsage: OperationHistogram | undefined;
   internalErrors: Counter;
   totals: MeterTotals;
   segments: SegmentGuard;
@@ -148,10 +149,11 @@ export function createInstruments(
   meter: Meter,
   provider: MeterProvider,
   t: { names: SemconvNames; config: ResolvedConfig },
+  scope: { name: string; version?: string },
 ): Instruments {
   const names = t.names;
-  const seconds = (name: string, description: string): Histogram =>
-    meter.createHistogram(name, { unit: 's', description, advice: { explicitBucketBoundaries: DURATION_BUCKETS } });
+  const seconds = (name: string, description: string): OperationHistogram =>
+    operationHistogram(meter, scope, { name, unit: 's', description, boundaries: DURATION_BUCKETS });
   const latest = t.config.semconv === 'latest';
   const duration = seconds(names.metricDuration, 'Duration of GenAI client operations');
   const instruments: Instruments = {
@@ -168,10 +170,11 @@ export function createInstruments(
     ),
     tokenUsage: latest
       ? undefined
-      : meter.createHistogram(METRIC.TOKEN_USAGE, {
+      : operationHistogram(meter, scope, {
+          name: METRIC.TOKEN_USAGE,
           unit: '{token}',
           description: 'Tokens used per operation, by gen_ai.token.type',
-          advice: { explicitBucketBoundaries: TOKEN_BUCKETS },
+          boundaries: TOKEN_BUCKETS,
         }),
     totals: totalsFor(meter, latest),
     segments: segmentGuardFor(provider),

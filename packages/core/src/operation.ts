@@ -357,25 +357,24 @@ export class Operation {
     const t = this.telemetry;
     const m = t.instruments();
     const sets = t.metricSets(this, errType);
-    const attrs = sets.base;
     const seconds = (endedAt - this.startedAt) / 1000;
-    (this.request.operation === 'embeddings' ? m.embeddingsDuration : m.duration).record(seconds, attrs);
+    (this.request.operation === 'embeddings' ? m.embeddingsDuration : m.duration).record(seconds, sets);
     if (this.request.stream && this.chunks > 0 && errType === undefined) {
-      m.ttfc.record((this.firstChunkAt - this.startedAt) / 1000, attrs);
-      if (this.chunks > 1) m.tpoc.record((this.lastChunkAt - this.firstChunkAt) / 1000 / (this.chunks - 1), attrs);
+      m.ttfc.record((this.firstChunkAt - this.startedAt) / 1000, sets);
+      if (this.chunks > 1) m.tpoc.record((this.lastChunkAt - this.firstChunkAt) / 1000 / (this.chunks - 1), sets);
     }
     const usage = this.usage;
     if (usage === undefined) return;
     if (m.tokenUsage !== undefined) {
-      if (usage.inputTokens !== undefined) m.tokenUsage.record(usage.inputTokens, sets.input);
-      if (usage.outputTokens !== undefined) m.tokenUsage.record(usage.outputTokens, sets.output);
+      if (usage.inputTokens !== undefined) m.tokenUsage.record(usage.inputTokens, sets, 'input');
+      if (usage.outputTokens !== undefined) m.tokenUsage.record(usage.outputTokens, sets, 'output');
     } else {
       if (usage.inputTokens !== undefined) m.totals.inputTokens.add(sets.key, sets.modal, usage.inputTokens);
       if (usage.outputTokens !== undefined) m.totals.outputTokens.add(sets.key, sets.modal, usage.outputTokens);
     }
     const cost = this.cost();
-    if (cost?.priced) m.totals.cost.add(sets.key, attrs, cost.totalUsd);
-    else if (cost?.reason === 'unknown_model') m.totals.unpriced.add(sets.key, attrs, 1);
+    if (cost?.priced) m.totals.cost.add(sets.key, sets.base, cost.totalUsd);
+    else if (cost?.reason === 'unknown_model') m.totals.unpriced.add(sets.key, sets.base, 1);
   }
 }
 

@@ -17,6 +17,7 @@ import type { PromptscopeConfig, ResolvedConfig } from './config.js';
 import { resolveConfig } from './config.js';
 import { PriceBook } from './cost.js';
 import { errorMessage, logInternalError } from './errors.js';
+import type { MetricSets } from './histograms.js';
 import { createInstruments, type Instruments } from './instruments.js';
 import { ATTR, SCOPE_NAME, type SemconvNames, semconvNames } from './names.js';
 import { INERT, Operation, type OperationRequest } from './operation.js';
@@ -40,6 +41,9 @@ export class Telemetry {
   // Metric attribute sets are built once per distinct combination: hashing and allocating them per record
   // is most of what a metric record costs in the OTel JS SDK.
   private readonly attributeSets = new Map<string, MetricSets>();
+  // Traffic repeats one combination far more often than not: the last one is checked field by field
+  // (a handful of string comparisons) before a key is built and looked up.
+  private lastSets: { fields: readonly (string | undefined)[]; sets: MetricSets } | undefined;
 
   constructor(options: PromptscopeConfig | ResolvedConfig = {}, scope: { name?: string; version?: string } = {}) {
     this.config = isResolved(options) ? options : resolveConfig(options);
@@ -69,8 +73,12 @@ export class Telemetry {
   instruments(): Instruments {
     const provider = this.meterProvider ?? metrics.getMeterProvider();
     if (this.instrumentsCache?.provider !== provider) {
-      this.instrumentsCache = createInstruments(provider.getMeter(this.scopeName, this.scopeVersion), provider, this);
+      this.instrumentsCache = createInstruments(provider.getMeter(this.scopeName, this.scopeVersion), provider, this, {
+        name: this.scopeName,
+        version: this.scopeVersion,
+      });
       this.attributeSets.clear();
+      this.lastSets = undefined;
     }
     return this.instrumentsCache;
   }
@@ -106,7 +114,33 @@ export class Telemetry {
     const r = op.request;
     const segment =
       op.segment === undefined ? undefined : this.instruments().segments.admit(op.segment, this.config.segmentLimit);
-    const key = `${r.provider}\u0000${r.operation}\u0000${r.model ?? ''}\u0000${op.responseModel ?? ''}\u0000${errorTypeValue ?? ''}\u0000${prompt?.name ?? ''}\u0000${prompt?.version ?? ''}\u0000${segment ?? ''}`;
+    const last = this.lastSets;
+    if (last !== undefined) {
+      const f = last.fields;
+      if (
+        f[0] === r.provider &&
+        f[1] === r.operation &&
+        f[2] === r.model &&
+        f[3] === op.responseModel &&
+        f[4] === errorTypeValue &&
+        f[5] === prompt?.name &&
+        f[6] === prompt?.version &&
+        f[7] === segment
+      ) {
+        return last.sets;
+      }
+    }
+    const fields = [
+      r.provider,
+      r.operation,
+      r.model,
+      op.responseModel,
+      errorTypeValue,
+      prompt?.name,
+      prompt?.version,
+      segment,
+    ] as const;
+    const key = fields.map((v) => v ?? '').join('\u0000');
     let sets = this.attributeSets.get(key);
     if (sets === undefined) {
       const base: Attributes = { [ATTR.OPERATION_NAME]: r.operation, [ATTR.PROVIDER_NAME]: r.provider };
@@ -126,23 +160,19 @@ export class Telemetry {
         output: Object.freeze({ ...base, [tokenKey]: 'output' }),
         // The latest conventions split token counters by modality; providers here do not report one.
         modal: Object.freeze({ ...base, [tokenKey]: 'unknown' }),
+        inputKey: `${key}\u0000input`,
+        outputKey: `${key}\u0000output`,
       };
       // Model names come from callers and providers; bound the cache so they cannot grow memory forever.
       if (this.attributeSets.size >= MAX_ATTRIBUTE_SETS) this.attributeSets.clear();
       this.attributeSets.set(key, sets);
     }
+    this.lastSets = { fields, sets };
     return sets;
   }
 }
 
-/** The attribute sets one operation's metrics use. */
-export interface MetricSets {
-  key: string;
-  base: Attributes;
-  input: Attributes;
-  output: Attributes;
-  modal: Attributes;
-}
+export type { MetricSets } from './histograms.js';
 
 function isResolved(o: PromptscopeConfig | ResolvedConfig): o is ResolvedConfig {
   return typeof (o as ResolvedConfig).contentMaxBytes === 'number' && Array.isArray((o as ResolvedConfig).prices);

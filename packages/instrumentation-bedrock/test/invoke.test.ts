@@ -71,9 +71,11 @@ describe.each(MAJORS)('%s invoke', (major) => {
         invokeInput(CLAUDE, anthropicBody('hi', 's')),
       );
       for await (const event of output.body) {
+        // Stamped as the loop receives the event, before this test's own decoding of it.
+        const receivedAt = performance.now();
         const payload = chunkJson(event);
         types.push(payload.type);
-        if (payload.type === 'content_block_delta' && firstAt === 0) firstAt = performance.now();
+        if (payload.type === 'content_block_delta' && firstAt === 0) firstAt = receivedAt;
         if (payload.type === 'message_stop')
           expect(payload['amazon-bedrock-invocationMetrics'].outputTokenCount).toBe(9);
       }

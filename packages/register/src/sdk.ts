@@ -7,6 +7,7 @@ import {
   metrics as sdkMetrics,
   tracing as sdkTracing,
 } from '@opentelemetry/sdk-node';
+import { promptscopeMetricProducer } from '@promptscope/core';
 import type { RegisterSettings } from './env.js';
 import { type ExportGate, logExporter, metricExporter, traceExporter } from './exporters.js';
 
@@ -43,18 +44,24 @@ export function buildSdk(
   // (each span as it ends), and nothing left in a batch when the process exits.
   // Prometheus is pulled: its reader serves /metrics (OTEL_EXPORTER_PROMETHEUS_HOST, _PORT, default 9464)
   // and is scraped on its own schedule, so it has no export interval.
-  const metricReaders = settings.metrics.exporters.map((name) =>
-    name === 'prometheus'
-      ? new PrometheusExporter()
-      : new sdkMetrics.PeriodicExportingMetricReader({
-          exporter:
-            name === 'console'
-              ? new sdkMetrics.ConsoleMetricExporter()
-              : metricExporter(settings.metrics.protocol, gate),
-          exportIntervalMillis: settings.metricExportIntervalMs,
-          exportTimeoutMillis: settings.metricExportTimeoutMs,
-        }),
-  );
+  // Each reader carries promptscope's MetricProducer: the operation histograms are aggregated in process
+  // and read at collection, instead of hashing their attribute set in the SDK on every record.
+  const metricReaders = settings.metrics.exporters.map((name) => {
+    if (name === 'prometheus') return new PrometheusExporter({ metricProducers: [promptscopeMetricProducer()] });
+    const exporter =
+      name === 'console' ? new sdkMetrics.ConsoleMetricExporter() : metricExporter(settings.metrics.protocol, gate);
+    const temporality =
+      exporter.selectAggregationTemporality?.(sdkMetrics.InstrumentType.HISTOGRAM) ===
+      sdkMetrics.AggregationTemporality.DELTA
+        ? 'delta'
+        : 'cumulative';
+    return new sdkMetrics.PeriodicExportingMetricReader({
+      exporter,
+      exportIntervalMillis: settings.metricExportIntervalMs,
+      exportTimeoutMillis: settings.metricExportTimeoutMs,
+      metricProducers: [promptscopeMetricProducer({ temporality })],
+    });
+  });
   const logRecordProcessors = settings.logs.exporters.map((name) =>
     name === 'console'
       ? new sdkLogs.SimpleLogRecordProcessor({ exporter: new sdkLogs.ConsoleLogRecordExporter() })

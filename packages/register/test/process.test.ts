@@ -192,6 +192,31 @@ describe.each(APPS)('$name', ({ args }) => {
   );
 });
 
+describe('the operation histograms, from promptscope\'s MetricProducer on the hook\'s reader', () => {
+  it.each([
+    { preference: 'cumulative', temporality: 2 },
+    { preference: 'delta', temporality: 1 },
+  ])('count each call once, $preference as the exporter asks', async ({ preference, temporality }) => {
+    const r = await run(
+      ['--import', '@promptscope/register', 'app.mjs'],
+      baseEnv({ OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE: preference }),
+    );
+    expect(r.code, r.stderr).toBe(0);
+    const durations = receiver.metrics().filter((m) => m.name === 'gen_ai.client.operation.duration');
+    expect(durations.length).toBeGreaterThan(0);
+    for (const m of durations) {
+      expect(m.type).toBe('histogram');
+      expect(m.temporality).toBe(temporality);
+      expect(m.scope).toBe('@promptscope/instrumentation-openai');
+      expect(m.points.every((p) => (p.bucketCounts ?? []).reduce((a, b) => a + b, 0) === p.count)).toBe(true);
+    }
+    // The app makes two calls (plain, streamed) with the same metric attributes: one series.
+    const counts = durations.flatMap((m) => m.points.map((p) => p.count ?? 0));
+    if (preference === 'delta') expect(counts.reduce((a, b) => a + b, 0)).toBe(2);
+    else expect(Math.max(...counts)).toBe(2);
+  });
+});
+
 describe.each([
   { name: 'ESM Anthropic app with --import', args: ['--import', '@promptscope/register', 'anthropic.mjs'] },
   { name: 'CJS Anthropic app with -r', args: ['-r', '@promptscope/register', 'anthropic.cjs'] },
