@@ -2,7 +2,7 @@
 // Profiles a variant's plain-call and stream paths on the in-process transport and prints where time and
 // allocations go. Not part of `npm run bench`.
 //   node bench/profile.mjs [--variant promptscope] [--calls 20000] [--top 25]
-//   node bench/profile.mjs --diff [--workloads plain,stream,prompt4k-on]   self time per call, variant − baseline
+//   node bench/profile.mjs --diff [--workloads plain,stream,prompt4k-on] [--repeat 3]   self time per call, variant − baseline
 // Writes .cpuprofile / .heapprofile files to bench/profiles/ (gitignored; open them in Chrome DevTools).
 import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -112,31 +112,43 @@ function selfPerCall(path, n) {
 }
 
 if (args.includes('--diff')) {
-  // Where the added time goes: self time per call, variant minus baseline, frame by frame.
+  // Where the added time goes: self time per call, variant minus baseline, frame by frame. Baseline and
+  // variant children alternate `--repeat` times (default 3) and each frame's median is kept, so a machine
+  // that slows down between two children does not show up as the variant's cost.
+  const repeat = Number(opt('--repeat', '3'));
+  const median = (xs) => {
+    const s = [...xs].sort((a, b) => a - b);
+    return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+  };
   for (const name of opt('--workloads', 'plain,stream').split(',')) {
     const workload = WORKLOADS.find((w) => w.name === name);
-    const n = name === 'stream' ? Math.round(calls / 5) : calls;
-    const got = {};
-    for (const v of ['baseline', variant]) {
-      const dir = join(BENCH, 'profiles', `diff-${v}-${name}`);
-      rmSync(dir, { recursive: true, force: true });
-      mkdirSync(dir, { recursive: true });
-      const r = await runChild({ variant: v, workload, transport: 'inproc', warmup: 500, calls: n }, [
-        '--cpu-prof',
-        '--cpu-prof-dir',
-        dir,
-        '--cpu-prof-interval',
-        '100',
-      ]);
-      if (r.error) throw new Error(r.error);
-      const f = readdirSync(dir).find((x) => x.endsWith('.cpuprofile'));
-      // The profile covers the whole process: warm-up and start-up are included, spread over all calls.
-      got[v] = selfPerCall(join(dir, f), n + 500);
+    if (workload === undefined) throw new Error(`unknown workload ${name}`);
+    const n = workload.stream ? Math.round(calls / 5) : calls;
+    const runs = { baseline: [], [variant]: [] };
+    for (let i = 0; i < repeat; i++) {
+      for (const v of i % 2 === 0 ? ['baseline', variant] : [variant, 'baseline']) {
+        const dir = join(BENCH, 'profiles', `diff-${v}-${name}-${i}`);
+        rmSync(dir, { recursive: true, force: true });
+        mkdirSync(dir, { recursive: true });
+        const r = await runChild({ variant: v, workload, transport: 'inproc', warmup: 500, calls: n }, [
+          '--cpu-prof',
+          '--cpu-prof-dir',
+          dir,
+          '--cpu-prof-interval',
+          '100',
+        ]);
+        if (r.error) throw new Error(r.error);
+        const f = readdirSync(dir).find((x) => x.endsWith('.cpuprofile'));
+        // The profile covers the whole process: warm-up and start-up are included, spread over all calls.
+        runs[v].push(selfPerCall(join(dir, f), n + 500));
+      }
     }
-    const keys = new Set([...got.baseline.self.keys(), ...got[variant].self.keys()]);
-    const delta = [...keys].map((k) => [k, (got[variant].self.get(k) ?? 0) - (got.baseline.self.get(k) ?? 0)]);
+    const frame = (v, k) => median(runs[v].map((r) => r.self.get(k) ?? 0));
+    const total = (v) => median(runs[v].map((r) => r.total));
+    const keys = new Set(Object.values(runs).flatMap((rs) => rs.flatMap((r) => [...r.self.keys()])));
+    const delta = [...keys].map((k) => [k, frame(variant, k) - frame('baseline', k)]);
     console.log(
-      `\n== ${variant} minus baseline, ${name}/inproc: profiled total ${got[variant].total.toFixed(0)} vs ${got.baseline.total.toFixed(0)} µs per call (incl. start-up)`,
+      `\n== ${variant} minus baseline, ${name}/inproc, medians of ${repeat} profiles each: total ${total(variant).toFixed(0)} vs ${total('baseline').toFixed(0)} µs per call (incl. start-up)`,
     );
     for (const [k, d] of delta.sort((a, b) => b[1] - a[1]).slice(0, top))
       console.log(`  ${d.toFixed(1).padStart(7)} µs  ${k}`);

@@ -171,7 +171,7 @@ async function main() {
   if (!variants.includes('baseline')) variants.unshift('baseline');
   const transports = args.transports ?? TRANSPORTS;
   const workloads = WORKLOADS.filter((w) => !args.workloads || args.workloads.includes(w.name));
-  const rounds = args.rounds ?? (args.quick ? 1 : 3);
+  const rounds = args.rounds ?? (args.quick ? 1 : 5);
   const warmup = args.quick ? 20 : 300;
   // Calls per child: enough for stable medians, small enough that a default run takes a few minutes.
   const calls = (w, t) => {

@@ -24,6 +24,14 @@ export function targetsSection({ summary, longRuns, transports }) {
     const ours = rows?.promptscope?.[key];
     const b = best(rows, key);
     if (ours === undefined || b === undefined) return t(name, undefined, 'not measured');
+    // An added cost at or below zero is the noise of the run, not a cost: no ratio of it means anything.
+    if (b.x <= 0) {
+      return t(
+        name,
+        undefined,
+        `lowest other ${b.v} ${signed(b.x, f1)} ${unit}: at or below the baseline, so this run's noise; promptscope ${signed(ours, f1)} ${unit}`,
+      );
+    }
     const limit = b.x * factor;
     t(
       name,

@@ -16,7 +16,7 @@ export interface PromptscopeMetricProducerOptions {
   temporality?: Temporality | (() => Temporality);
 }
 
-/** Structurally the SDK's `MetricProducer` (sdk-metrics 2.x and 3.x), without depending on the SDK. */
+/** Structurally the SDK's `MetricProducer` (tested against sdk-metrics 2.x), without depending on the SDK. */
 export interface PromptscopeMetricProducer {
   // biome-ignore lint/suspicious/noExplicitAny: assignable to the SDK's CollectionResult without importing its types
   collect(options?: { timeoutMillis?: number }): Promise<any>;
