@@ -192,7 +192,7 @@ describe.each(APPS)('$name', ({ args }) => {
   );
 });
 
-describe('the operation histograms, from promptscope\'s MetricProducer on the hook\'s reader', () => {
+describe("the operation histograms, from promptscope's MetricProducer on the hook's reader", () => {
   it.each([
     { preference: 'cumulative', temporality: 2 },
     { preference: 'delta', temporality: 1 },
