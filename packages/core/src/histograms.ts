@@ -141,14 +141,20 @@ export function histogramRegistry(): HistogramRegistry {
   return r;
 }
 
-/** The histograms of one scope: in process once a producer exists, through the SDK otherwise. */
+/**
+ * The histograms of one scope: in process once a producer exists and the instrumentation records to the
+ * global meter provider (the one whose readers carry the producers, as the register hook builds it);
+ * through the SDK otherwise. An instrumentation given a meter provider of its own (an eval run's no-op
+ * one, a second SDK) keeps its metrics there, out of the producer's.
+ */
 export function operationHistogram(
   meter: Meter,
   scope: { name: string; version?: string },
   d: HistogramDescriptor,
+  global: boolean,
 ): OperationHistogram {
   const registry = histogramRegistry();
-  if (registry.producers === 0) return sdkHistogram(meter, d);
+  if (registry.producers === 0 || !global) return sdkHistogram(meter, d);
   // One accumulation per (scope, name): several Telemetry instances on one scope share it.
   const found = registry.histograms.find(
     (h) => h.descriptor.name === d.name && h.scope.name === scope.name && h.scope.version === scope.version,

@@ -3,7 +3,14 @@
  * reported through observable instruments (one callback per meter, shared by every Telemetry on it), and
  * the cardinality guard of the segment label, one per meter provider.
  */
-import type { Attributes, Counter, Meter, MeterProvider, ObservableResult } from '@opentelemetry/api';
+import {
+  type Attributes,
+  type Counter,
+  type Meter,
+  type MeterProvider,
+  metrics,
+  type ObservableResult,
+} from '@opentelemetry/api';
 import type { ResolvedConfig } from './config.js';
 import { type OperationHistogram, operationHistogram } from './histograms.js';
 import { DURATION_BUCKETS, METRIC, SCOPE_NAME, SEGMENT_OTHER, type SemconvNames, TOKEN_BUCKETS } from './names.js';
@@ -152,8 +159,9 @@ export function createInstruments(
   scope: { name: string; version?: string },
 ): Instruments {
   const names = t.names;
+  const global = provider === metrics.getMeterProvider();
   const seconds = (name: string, description: string): OperationHistogram =>
-    operationHistogram(meter, scope, { name, unit: 's', description, boundaries: DURATION_BUCKETS });
+    operationHistogram(meter, scope, { name, unit: 's', description, boundaries: DURATION_BUCKETS }, global);
   const latest = t.config.semconv === 'latest';
   const duration = seconds(names.metricDuration, 'Duration of GenAI client operations');
   const instruments: Instruments = {
@@ -170,12 +178,17 @@ export function createInstruments(
     ),
     tokenUsage: latest
       ? undefined
-      : operationHistogram(meter, scope, {
-          name: METRIC.TOKEN_USAGE,
-          unit: '{token}',
-          description: 'Tokens used per operation, by gen_ai.token.type',
-          boundaries: TOKEN_BUCKETS,
-        }),
+      : operationHistogram(
+          meter,
+          scope,
+          {
+            name: METRIC.TOKEN_USAGE,
+            unit: '{token}',
+            description: 'Tokens used per operation, by gen_ai.token.type',
+            boundaries: TOKEN_BUCKETS,
+          },
+          global,
+        ),
     totals: totalsFor(meter, latest),
     segments: segmentGuardFor(provider),
     internalErrors: meter.createCounter(METRIC.INSTRUMENTATION_ERRORS, {

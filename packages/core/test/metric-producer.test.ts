@@ -1,4 +1,4 @@
-import { context } from '@opentelemetry/api';
+import { metrics } from '@opentelemetry/api';
 import {
   AggregationTemporality,
   DataPointType,
@@ -15,8 +15,9 @@ import { promptscopeMetricProducer } from '../src/metric-producer.js';
 import { Telemetry } from '../src/telemetry.js';
 
 // The in-process histograms against the SDK's own: the same scenario recorded once through SDK histograms
-// (before any producer exists in this process) and once through promptscope's MetricProducer must give the
-// same histogram data points. The switch is process-wide, so the SDK run comes first in this file.
+// (an instrumentation given a meter provider of its own keeps SDK histograms even when a producer exists)
+// and once through promptscope's MetricProducer (an instrumentation on the global meter provider) must give
+// the same histogram points.
 
 class Reader extends MetricReader {
   protected async onForceFlush(): Promise<void> {}
@@ -75,12 +76,18 @@ async function collect(reader: MetricReader): Promise<ResourceMetrics> {
   return resourceMetrics;
 }
 
-function telemetryOn(reader: MetricReader, scope = '@promptscope/test'): Telemetry {
+/** A Telemetry on a fresh meter provider: the global one (what the producer serves), or its own. */
+function telemetryOn(reader: MetricReader, scope = '@promptscope/test', own = false): Telemetry {
   const meterProvider = new MeterProvider({ readers: [reader] });
   providers.push(meterProvider);
   const t = new Telemetry({}, { name: scope, version: '1.0.0' });
   t.setTracerProvider(tracerProvider);
-  t.setMeterProvider(meterProvider);
+  if (own) {
+    t.setMeterProvider(meterProvider);
+  } else {
+    metrics.disable();
+    metrics.setGlobalMeterProvider(meterProvider);
+  }
   return t;
 }
 
@@ -97,15 +104,19 @@ function fixedClock(): () => void {
   };
 }
 
+afterAll(() => metrics.disable());
+
 describe('promptscopeMetricProducer', () => {
   it('reports the same histogram points as the SDK histograms, and the SDK keeps the counters', async () => {
+    const producer = promptscopeMetricProducer();
     const sdkReader = new Reader();
     let restore = fixedClock();
-    context.with(context.active(), () => scenario(telemetryOn(sdkReader)));
+    scenario(telemetryOn(sdkReader, '@promptscope/test', true));
     restore();
     const viaSdk = await collect(sdkReader);
+    // Those calls went to their own meter provider only: the producer holds nothing of them.
+    expect((await producer.collect()).resourceMetrics.scopeMetrics).toEqual([]);
 
-    const producer = promptscopeMetricProducer();
     const ownReader = new Reader({ metricProducers: [producer] });
     restore = fixedClock();
     scenario(telemetryOn(ownReader));
@@ -164,11 +175,7 @@ describe('promptscopeMetricProducer', () => {
 
   it('reports each interval once to a delta reader, with its own counts and sum', async () => {
     const reader = new Reader({ metricProducers: [promptscopeMetricProducer({ temporality: 'delta' })] });
-    const t = new Telemetry({}, { name: '@promptscope/delta-test' });
-    t.setTracerProvider(tracerProvider);
-    const meterProvider = new MeterProvider({ readers: [reader] });
-    providers.push(meterProvider);
-    t.setMeterProvider(meterProvider);
+    const t = telemetryOn(reader, '@promptscope/delta-test');
     const call = (tokens: number) => {
       const op = t.start({ operation: 'chat', provider: 'openai', model: 'gpt-4o-mini' });
       op.setUsage({ inputTokens: tokens, outputTokens: 1 });
