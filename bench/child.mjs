@@ -92,17 +92,12 @@ else await loadOpenAIVariant();
 async function loadOpenAIVariant() {
   if (variant === 'baseline') {
     mod = require('openai');
-  } else if (variant === 'promptscope') {
+  } else if (variant === 'promptscope' || variant === 'promptscope-sdk-histograms') {
     mod = require('openai');
     const { instrument } = await import('@promptscope/instrumentation-openai');
     instrument(mod.OpenAI, { captureContent: capture }); // global providers, like the others
-    patchedBy = 'instrument(OpenAI)';
-  } else if (variant === 'promptscope-sdk-histograms') {
-    // Diagnostic: an app whose metric reader lacks promptscope's producer, so histograms go through the SDK.
-    mod = require('openai');
-    const { instrument } = await import('@promptscope/instrumentation-openai');
-    instrument(mod.OpenAI, { captureContent: capture });
-    patchedBy = 'instrument(OpenAI), SDK histograms';
+    // The diagnostic variant differs only in its metric reader (no producer: histograms through the SDK).
+    patchedBy = variant === 'promptscope' ? 'instrument(OpenAI)' : 'instrument(OpenAI), SDK histograms';
   } else if (variant === 'promptscope-nometrics') {
     // Diagnostic only (not in the default matrix): promptscope with a no-op MeterProvider, to size what its
     // metric records cost. `node bench/run.mjs --variants promptscope,promptscope-nometrics`.

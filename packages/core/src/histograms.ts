@@ -8,6 +8,7 @@
  * descriptions and bucket boundaries at collection time; without one, nothing changes.
  */
 import type { Attributes, Histogram, Meter } from '@opentelemetry/api';
+import { processWide } from './process-wide.js';
 
 /** The attribute sets of one combination, and the keys that name them (built once, see Telemetry.metricSets). */
 export interface MetricSets {
@@ -120,25 +121,17 @@ function bucketOf(b: readonly number[], value: number): number {
 }
 
 /**
- * Every in-process histogram of the process, and whether a producer was created (from then on new
- * instruments record in process). Shared through the global symbol registry, as open operations are: the
- * ESM and CommonJS builds of core may both be loaded, and one producer must see both.
+ * Every in-process histogram of the process, and how many producers were created (from the first one on,
+ * new instruments on the global meter provider record in process). One per process, so that a producer
+ * sees the histograms of both the ESM and the CommonJS build of core.
  */
 export interface HistogramRegistry {
   producers: number;
   histograms: InProcessHistogram[];
 }
 
-const REGISTRY_KEY = Symbol.for('promptscope.histograms');
-
 export function histogramRegistry(): HistogramRegistry {
-  const g = globalThis as unknown as Record<symbol, HistogramRegistry | undefined>;
-  let r = g[REGISTRY_KEY];
-  if (r === undefined) {
-    r = { producers: 0, histograms: [] };
-    g[REGISTRY_KEY] = r;
-  }
-  return r;
+  return processWide<HistogramRegistry>('histograms', () => ({ producers: 0, histograms: [] }));
 }
 
 /**

@@ -13,7 +13,7 @@ export interface PromptscopeMetricProducerOptions {
    * The reader's temporality for histograms (default cumulative, as the OTLP exporter's default). A delta
    * reader gets each interval's counts and sum; min and max are reported on cumulative points only.
    */
-  temporality?: Temporality | (() => Temporality);
+  temporality?: Temporality;
 }
 
 /** Structurally the SDK's `MetricProducer` (tested against sdk-metrics 2.x), without depending on the SDK. */
@@ -45,14 +45,12 @@ interface Reported {
 export function promptscopeMetricProducer(options: PromptscopeMetricProducerOptions = {}): PromptscopeMetricProducer {
   const registry = histogramRegistry();
   registry.producers++;
-  const temporality =
-    typeof options.temporality === 'function' ? options.temporality : () => options.temporality ?? 'cumulative';
+  const delta = options.temporality === 'delta';
   // Delta: what this producer reported last, per series (each reader has its own producer).
   const reported = new WeakMap<Series, Reported>();
   return {
     async collect() {
       const now = Date.now();
-      const delta = temporality() === 'delta';
       const scopes = new Map<string, { scope: { name: string; version?: string }; metrics: unknown[] }>();
       for (const h of registry.histograms) {
         const points = delta ? deltaPoints(h, reported, now) : cumulativePoints(h, now);

@@ -1,12 +1,10 @@
 import type { Operation } from './operation.js';
+import { processWide } from './process-wide.js';
 
 // Operations still open, so that one timer can end the ones nobody will ever finish (a stream never
 // iterated) and shutdown can end the rest before the last flush.
-// Shared through the global symbol registry: the ESM and CommonJS builds of core can both be loaded in one
-// process (the register hook as ESM, an app's own `require`), and shutdown must see every open operation.
-const OPEN_KEY = Symbol.for('promptscope.openOperations');
-const registry = globalThis as unknown as Record<symbol, Set<Operation> | undefined>;
-const open: Set<Operation> = registry[OPEN_KEY] ?? (registry[OPEN_KEY] = new Set<Operation>());
+// One set per process, whichever build of core is loaded: shutdown must see every open operation.
+const open = processWide('openOperations', () => new Set<Operation>());
 let sweeper: ReturnType<typeof setInterval> | undefined;
 let sweepEveryMs = 0;
 

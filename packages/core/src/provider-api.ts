@@ -39,6 +39,7 @@ export {
   type StreamOutcome,
 } from './operation.js';
 export { isWrapped, unwrapMethod, wrapMethod } from './patch.js';
+export { processWide } from './process-wide.js';
 export {
   findClientClass,
   type Instrumented,

@@ -3,6 +3,7 @@
  * has its own, and they learn independently. There is no shared store; put a gateway in front if the
  * whole fleet must agree.
  */
+import { processWide } from '@promptscope/core/provider';
 
 export type BreakerState = 'closed' | 'open' | 'half_open';
 
@@ -134,11 +135,9 @@ export class Breaker {
   }
 }
 
-// One registry per process, shared through the global symbol registry so the ESM and CommonJS builds of
-// core (both can be loaded in one process) see the same breakers.
-const REGISTRY_KEY = Symbol.for('promptscope.breakers');
-const holder = globalThis as unknown as Record<symbol, Map<string, Breaker> | undefined>;
-const breakers: Map<string, Breaker> = holder[REGISTRY_KEY] ?? (holder[REGISTRY_KEY] = new Map<string, Breaker>());
+// One registry per process, so the ESM and CommonJS builds of route (both can be loaded in one process)
+// see the same breakers.
+const breakers = processWide('breakers', () => new Map<string, Breaker>());
 
 function key(route: string, target: string): string {
   return `${route}\u0000${target}`;
