@@ -16,11 +16,11 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildCollector, CONFIGS } from '../collector-config/build.mjs';
+import { freePort } from '../packages/testing/dist/index.js';
 import { buildGoTool } from '../stack/lib/go-tool.mjs';
 
 const BENCH = fileURLToPath(new URL('.', import.meta.url));
@@ -60,15 +60,6 @@ function parseArgs(argv) {
   return a;
 }
 
-const freePort = () =>
-  new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = /** @type {import('node:net').AddressInfo} */ (s.address());
-      s.close(() => resolve(port));
-    });
-  });
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /** Starts `bin` pinned to `cpu`, waits for its health check. */

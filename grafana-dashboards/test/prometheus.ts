@@ -2,9 +2,9 @@
 // OpenMetrics text with `promtool tsdb create-blocks-from openmetrics`. Stopped by pid.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from '@promptscope/testing';
 
 export const hasBinary = (name: string): boolean => {
   try {
@@ -14,18 +14,6 @@ export const hasBinary = (name: string): boolean => {
     return false;
   }
 };
-
-const freePort = (): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 
 export interface ThrowawayPrometheus {
   url: string;

@@ -4,45 +4,15 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { freePort } from '@promptscope/testing';
 import { buildCollector } from '../../collector-config/build.mjs';
 import { buildJaeger } from '../build-jaeger.mjs';
 import { agentEnv, COLLECTOR_CONFIGS, FAST_COLLECTOR_ENV, gatewayEnv } from '../lib/tiers.mjs';
 
 const JAEGER_CONFIG = fileURLToPath(new URL('../jaeger.yaml', import.meta.url));
-
-export async function freePort(host = '127.0.0.1'): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, host, () => {
-      const addr = s.address();
-      s.close(() => resolve(typeof addr === 'object' && addr ? addr.port : 0));
-    });
-  });
-}
-
-/** A port free on every one of `hosts` (the gateways share one port on their own addresses). */
-export async function portFreeOn(hosts: string[]): Promise<number> {
-  for (let attempt = 0; attempt < 20; attempt++) {
-    const port = await freePort(hosts[0]);
-    const ok = await Promise.all(
-      hosts.slice(1).map(
-        (h) =>
-          new Promise<boolean>((resolve) => {
-            const s = createServer();
-            s.once('error', () => resolve(false));
-            s.listen(port, h, () => s.close(() => resolve(true)));
-          }),
-      ),
-    );
-    if (ok.every(Boolean)) return port;
-  }
-  throw new Error(`no port free on all of ${hosts.join(', ')}`);
-}
 
 export interface Proc {
   name: string;
@@ -267,9 +237,9 @@ export async function startTiers(opts: {
 }): Promise<Tiers> {
   const bin = (await buildCollector({ log: () => true })) as string;
   const hosts = Array.from({ length: opts.gateways }, (_, i) => `127.0.1.${opts.slot * 10 + i + 1}`);
-  const gwPort = await portFreeOn(hosts);
-  const gwHealth = await portFreeOn(hosts);
-  const gwMetrics = await portFreeOn(hosts);
+  const gwPort = await freePort(hosts);
+  const gwHealth = await freePort(hosts);
+  const gwMetrics = await freePort(hosts);
   const base = { ...process.env, ...FAST_COLLECTOR_ENV, PROMPTSCOPE_COLLECTOR_LOG_LEVEL: 'warn', ...opts.env };
   const gateways: Proc[] = [];
   for (const [i, host] of hosts.entries()) {

@@ -7,6 +7,7 @@ export { createOtelHarness } from './otel-harness.js';
 export type { FlatLog, FlatMetric, FlatMetricPoint, FlatSpan } from './otlp-flatten.js';
 export type { OtlpReceiver, ReceivedOtlpRequest } from './otlp-receiver.js';
 export { startOtlpReceiver } from './otlp-receiver.js';
+export { freePort } from './ports.js';
 export {
   bothWays,
   captureDiagnostics,
