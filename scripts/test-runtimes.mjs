@@ -3,6 +3,7 @@
 //   Node 22 and Node 24 (from .runtimes/, see install-runtimes.mjs) ×
 //     vitest           packages/instrumentation-openai, register, core: openai v4–v7 on the OTel 2.x line
 //     otel3-sdk        test-runtimes/otel3: the app's own NodeSDK 3.x registers new OpenAIInstrumentation()
+//     otel3-producer   the same, with promptscopeMetricProducer() on the app's 3.x reader
 //     otel3-manual     instrument(OpenAI, { tracerProvider, meterProvider }) with OTel 3.x providers
 //     otel3-register   --import ./own-sdk.mjs --import @promptscope/register (app-owned 3.x SDK)
 // Suites run one after another (CI has 2 cores; vitest uses both). Logs: .runtimes/logs/<runtime>-<suite>.log.
@@ -53,6 +54,7 @@ const suites = [
   },
   ...[
     ['sdk', [], 'OTel 3.x NodeSDK + OpenAIInstrumentation, openai 7'],
+    ['producer', [], 'OTel 3.x NodeSDK + OpenAIInstrumentation + promptscopeMetricProducer, openai 7'],
     ['manual', [], 'OTel 3.x providers + instrument(OpenAI), openai 7'],
     [
       'register',

@@ -2,6 +2,8 @@
 // promptscope packages. One mode per process, since each sets global state:
 //   node check.mjs sdk       NodeSDK 3.x registers `new OpenAIInstrumentation()`; openai loaded with require
 //   node check.mjs manual    `instrument(OpenAI, { tracerProvider, meterProvider })` with 3.x providers
+//   node check.mjs producer  as sdk, with promptscopeMetricProducer() on the app's 3.x reader: the
+//                            histograms are aggregated in process and read through the 3.x reader
 //   node --import ./own-sdk.mjs --import @promptscope/register check.mjs register
 //                            the app's own 3.x SDK first, then register (instrumentation-only), ESM import
 import assert from 'node:assert/strict';
@@ -23,6 +25,12 @@ before(async () => {
     const { startOwnSdk } = await import('./own-sdk.mjs');
     env = startOwnSdk([new OpenAIInstrumentation()]);
     OpenAI = require('openai').OpenAI; // patched by the instrumentation's require hook
+  } else if (mode === 'producer') {
+    const { promptscopeMetricProducer } = await import('@promptscope/core');
+    const { OpenAIInstrumentation } = await import('@promptscope/instrumentation-openai');
+    const { startOwnSdk } = await import('./own-sdk.mjs');
+    env = startOwnSdk([new OpenAIInstrumentation()], [promptscopeMetricProducer()]);
+    OpenAI = require('openai').OpenAI;
   } else if (mode === 'manual') {
     const { instrument } = await import('@promptscope/instrumentation-openai');
     const { TracerProvider, InMemorySpanExporter, SimpleSpanProcessor } = await import('@opentelemetry/sdk-trace');
@@ -44,7 +52,7 @@ before(async () => {
     assert.equal(reg.mode, 'instrumentation-only', 'register must leave the app-owned 3.x SDK in charge');
     OpenAI = (await import('openai')).default; // patched through register's ESM loader hook
   } else {
-    throw new Error(`unknown mode ${mode}; expected sdk, manual or register`);
+    throw new Error(`unknown mode ${mode}; expected sdk, producer, manual or register`);
   }
 });
 
@@ -138,4 +146,27 @@ test(`[${mode}] streamed chat completion on openai 7 records usage and time to f
   );
   const ttfcPoints = await metricPoints('gen_ai.client.operation.time_to_first_chunk');
   assert.equal(ttfcPoints.length, 1);
+});
+
+test(`[${mode}] operation histograms come from the producer when the app's reader carries one`, async (t) => {
+  const registry = globalThis[Symbol.for('promptscope.histograms')];
+  const inProcess = (registry?.histograms ?? []).filter((h) => h.series.size > 0).map((h) => h.descriptor.name);
+  if (mode !== 'producer') {
+    // Without a producer every histogram goes through the SDK: nothing is aggregated in process.
+    assert.deepEqual(inProcess, []);
+    return;
+  }
+  assert.ok(inProcess.includes('gen_ai.client.operation.duration'), `in process: ${inProcess.join(', ')}`);
+  const points = await metricPoints('gen_ai.client.operation.duration');
+  const calls = points.reduce((n, p) => n + p.value.count, 0);
+  assert.equal(calls, 2, 'the two calls above, each once: the SDK did not record them a second time');
+  for (const { value } of points) {
+    assert.deepEqual(value.buckets.boundaries.slice(0, 3), [0.01, 0.02, 0.04], 'the GenAI duration buckets');
+    assert.equal(
+      value.buckets.counts.reduce((a, b) => a + b, 0),
+      value.count,
+    );
+    assert.ok(value.min > 0 && value.max >= value.min, 'min and max on a cumulative point');
+  }
+  t.diagnostic(`${points.length} duration series, ${calls} calls`);
 });

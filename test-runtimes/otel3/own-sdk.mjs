@@ -10,11 +10,16 @@ import {
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace';
 
-export function startOwnSdk(instrumentations = []) {
+/** `metricProducers`: added to the app's reader (the `producer` mode adds promptscope's). */
+export function startOwnSdk(instrumentations = [], metricProducers = []) {
   const spans = new InMemorySpanExporter();
   const metricExporter = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);
   // A long interval: metrics are collected explicitly with forceFlush().
-  const reader = new PeriodicExportingMetricReader({ exporter: metricExporter, exportIntervalMillis: 600_000 });
+  const reader = new PeriodicExportingMetricReader({
+    exporter: metricExporter,
+    exportIntervalMillis: 600_000,
+    metricProducers,
+  });
   const sdk = new NodeSDK({
     autoDetectResources: false,
     serviceName: 'otel3-fixture-app',
