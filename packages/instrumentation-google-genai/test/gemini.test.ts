@@ -105,7 +105,7 @@ describe.each(MAJORS)('%s Gemini specifics', (major) => {
     },
   );
 
-  it('generateContentStream: TTFT within a few ms of the scripted first-chunk delay, usage from the last chunk', async () => {
+  it('generateContentStream: TTFT at least the scripted delay and within 2 ms of the caller’s first chunk, usage from the last chunk', async () => {
     env.fake.script({
       chunks: 5,
       firstChunkDelayMs: 120,
@@ -113,9 +113,14 @@ describe.each(MAJORS)('%s Gemini specifics', (major) => {
       usage: { input: 30, cached: 10, output: 22, reasoning: 5 },
     });
     let text = '';
+    let firstSeen: number | undefined;
     await instrumented(mod, async () => {
+      const started = performance.now();
       const stream = await client(mod, env.fake).models.generateContentStream({ model: MODEL, contents: 'Hi' });
-      for await (const chunk of stream) text += chunk.text ?? '';
+      for await (const chunk of stream) {
+        firstSeen ??= (performance.now() - started) / 1000;
+        text += chunk.text ?? '';
+      }
     });
     expect(text).toBe('Hello from the fake provider.');
     const a = only(env.harness.spans()).attributes;
@@ -129,7 +134,9 @@ describe.each(MAJORS)('%s Gemini specifics', (major) => {
     expect(a['gen_ai.response.finish_reasons']).toEqual(['STOP']);
     const ttfc = a['gen_ai.response.time_to_first_chunk'] as number;
     expect(ttfc).toBeGreaterThanOrEqual(0.12);
-    expect(ttfc).toBeLessThan(0.12 + 0.15);
+    // Measured from the request, the caller from just before its call: the SDK's own work in between (its
+    // parameter processing, about 0.2 ms) falls inside the caller's figure only.
+    expect(Math.abs(ttfc - (firstSeen as number))).toBeLessThan(0.002);
   });
 
   it('a function call: finish reason STOP, the call in the captured output', async () => {
