@@ -20,17 +20,12 @@ let fake;
 
 before(async () => {
   fake = await startFakeProvider();
-  if (mode === 'sdk') {
-    const { OpenAIInstrumentation } = await import('@promptscope/instrumentation-openai');
-    const { startOwnSdk } = await import('./own-sdk.mjs');
-    env = startOwnSdk([new OpenAIInstrumentation()]);
-    OpenAI = require('openai').OpenAI; // patched by the instrumentation's require hook
-  } else if (mode === 'producer') {
+  if (mode === 'sdk' || mode === 'producer') {
     const { promptscopeMetricProducer } = await import('@promptscope/core');
     const { OpenAIInstrumentation } = await import('@promptscope/instrumentation-openai');
     const { startOwnSdk } = await import('./own-sdk.mjs');
-    env = startOwnSdk([new OpenAIInstrumentation()], [promptscopeMetricProducer()]);
-    OpenAI = require('openai').OpenAI;
+    env = startOwnSdk([new OpenAIInstrumentation()], mode === 'producer' ? [promptscopeMetricProducer()] : []);
+    OpenAI = require('openai').OpenAI; // patched by the instrumentation's require hook
   } else if (mode === 'manual') {
     const { instrument } = await import('@promptscope/instrumentation-openai');
     const { TracerProvider, InMemorySpanExporter, SimpleSpanProcessor } = await import('@opentelemetry/sdk-trace');
